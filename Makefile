@@ -1,0 +1,62 @@
+# Rekam — `make run` serves the portal, `make test` runs the whole suite.
+# Both set everything up first, so they work on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+WORKERS ?= 3
+THREADS ?= 4
+FLASK := $(BIN)/flask --app wsgi
+MO := app/translations/en/LC_MESSAGES/messages.mo
+PO := app/translations/en/LC_MESSAGES/messages.po
+
+.PHONY: setup run dev worker test test-db lint bench i18n-extract db-upgrade seed-demo clean
+
+setup: $(VENV)/.installed $(MO)
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@.ci/ensure-system-deps
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	@touch $@
+
+$(MO): $(PO) $(VENV)/.installed
+	$(BIN)/pybabel compile -q -d app/translations
+
+db-upgrade: setup
+	$(FLASK) db-upgrade
+
+seed-demo: setup
+	$(FLASK) seed-demo
+
+run: setup
+	$(FLASK) seed-demo
+	@echo "Rekam on http://127.0.0.1:$(PORT)"
+	$(BIN)/python -m app.serve --port $(PORT) --workers $(WORKERS) --threads $(THREADS)
+
+dev: setup
+	$(FLASK) seed-demo
+	$(FLASK) run --debug --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: setup lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+# The database-level tests only (models, migrations, races): CI runs these against PostgreSQL.
+test-db: setup
+	$(BIN)/python -m pytest -m db $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python -m tests.bench.run
+
+# Pull new UI strings into the English catalogue (Indonesian is the source language).
+i18n-extract: setup
+	$(BIN)/pybabel extract -q -F app/babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -q -N -i app/translations/messages.pot -d app/translations -l en
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache
