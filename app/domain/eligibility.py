@@ -1,0 +1,50 @@
+"""Who may record an e-KTP (UU 24/2013 art. 63 and Permendagri): 17 or older, or ever married."""
+
+from dataclasses import dataclass
+from datetime import date
+
+RECORDING_AGE = 17
+ELDERLY_AGE = 60
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    age: int
+    eligible_from: date | None
+    reason: str  # "adult" | "married" | "too_young"
+
+
+def age_on(birth_date: date, today: date) -> int:
+    """Completed years. Someone born on 29 February is a year older on 1 March in other years."""
+    if birth_date > today:
+        raise ValueError("birth date is after today")
+    # (2, 28) < (2, 29) keeps a 29-February child a year younger until 1 March.
+    before_birthday = (today.month, today.day) < (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - before_birthday
+
+
+def seventeenth_birthday(birth_date: date) -> date:
+    """The first day someone may record on age alone; 1 March when 29 February does not exist."""
+    year = birth_date.year + RECORDING_AGE
+    try:
+        return birth_date.replace(year=year)
+    except ValueError:
+        return date(year, 3, 1)
+
+
+def check_eligibility(birth_date: date, today: date, ever_married: bool = False) -> Eligibility:
+    age = age_on(birth_date, today)
+    if age >= RECORDING_AGE:
+        return Eligibility(eligible=True, age=age, eligible_from=None, reason="adult")
+    # Art. 63: being or having been married makes someone eligible at any age.
+    if ever_married:
+        return Eligibility(eligible=True, age=age, eligible_from=None, reason="married")
+    return Eligibility(
+        eligible=False, age=age, eligible_from=seventeenth_birthday(birth_date), reason="too_young"
+    )
+
+
+def is_elderly(birth_date: date, today: date) -> bool:
+    """60 and over are served first (lansia priority)."""
+    return age_on(birth_date, today) >= ELDERLY_AGE
