@@ -55,8 +55,8 @@ bench: setup
 
 # Pull new UI strings into the English catalogue (Indonesian is the source language).
 i18n-extract: setup
-	$(BIN)/pybabel extract -q -F app/babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel update -q -N -i app/translations/messages.pot -d app/translations -l en
+	$(BIN)/pybabel extract -F app/babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel update -N -i app/translations/messages.pot -d app/translations -l en
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

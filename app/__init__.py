@@ -1,0 +1,101 @@
+"""Rekam: self-service e-KTP recording at the kecamatan office."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+
+from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import db
+from .config import ROOT, load_config
+from .extensions import LANGUAGES, babel, compress, csrf, htmx, limiter, select_locale
+
+STATIC_MAX_AGE = 365 * 24 * 3600
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'{script_extra}; style-src 'self'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    settings = load_config(config)
+    app = Flask(
+        __name__,
+        instance_path=settings["INSTANCE_PATH"],
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(settings)
+    app.json.ensure_ascii = False
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    compress.init_app(app)
+    htmx.init_app(app)
+
+    from .api import api
+    from .errors import register_error_handlers
+    from .web import register_blueprints
+
+    register_blueprints(app)
+    app.register_blueprint(api)
+    csrf.exempt(api)  # the API authenticates with bearer tokens, not cookies
+    register_error_handlers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    _install_response_policies(app)
+    return app
+
+
+@cache
+def _static_fingerprint(path: str) -> str:
+    try:
+        return hashlib.sha256((ROOT / "static" / path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        return "0"
+
+
+def _install_response_policies(app: Flask) -> None:
+    @app.url_defaults
+    def fingerprint_static_urls(endpoint, values):
+        # A content hash in the URL lets browsers keep assets for a year on flaky kiosk links.
+        if endpoint == "static" and "filename" in values:
+            values.setdefault("v", _static_fingerprint(values["filename"]))
+
+    @app.after_request
+    def apply_policies(response):
+        lang = request.args.get("lang")
+        if lang in LANGUAGES and request.cookies.get("lang") != lang:
+            response.set_cookie("lang", lang, max_age=STATIC_MAX_AGE, samesite="Lax",
+                                httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])
+        if request.endpoint == "static":
+            if request.args.get("v"):
+                response.cache_control.public = True
+                response.cache_control.max_age = STATIC_MAX_AGE
+                response.cache_control.immutable = True
+        elif response.mimetype == "text/html":
+            response.vary.add("Cookie")
+        script_extra = g.get("csp_script_extra", "")
+        response.headers.setdefault(
+            "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(script_extra=script_extra)
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(self), microphone=(), geolocation=()"
+        )
+        return response

@@ -1,0 +1,76 @@
+"""All configuration comes from the environment, read here and nowhere else."""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _instance_secret(instance: Path, name: str) -> str:
+    """Read a generated key from the instance folder, creating it on first run.
+
+    Written through a hard link so that several workers starting at once agree on one key.
+    """
+    path = instance / name
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        tmp = instance / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        tmp.write_text(secrets.token_urlsafe(48))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+ENV_NAMES = {
+    "DATABASE_URL", "INSTANCE_PATH", "SECRET_KEY", "DATA_KEY", "BASE_URL", "REDIS_URL",
+    "TRUSTED_PROXIES", "RATE_LIMITS", "PORT",
+}
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    env = {**os.environ, **{k: str(v) for k, v in (overrides or {}).items() if v is not None}}
+    instance = Path(env.get("INSTANCE_PATH") or ROOT / "instance").resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    base_url = env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    rate_limits = env.get("RATE_LIMITS", "on").strip().lower() not in ("off", "0", "false", "no")
+    config = {
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": env.get("DATABASE_URL") or f"sqlite:///{instance / 'rekam.sqlite3'}",
+        "SECRET_KEY": env.get("SECRET_KEY") or _instance_secret(instance, "secret_key"),
+        "DATA_KEY": env.get("DATA_KEY") or _instance_secret(instance, "data_key"),
+        "BASE_URL": base_url,
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
+        "RATE_LIMITS": rate_limits,
+        "PORT": int(env.get("PORT") or 5000),
+        # Flask and extensions
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
+        "SESSION_COOKIE_NAME": "rekam_session",
+        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "BABEL_DEFAULT_LOCALE": "id",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "app" / "translations"),
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        "RATELIMIT_ENABLED": rate_limits,
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_STRATEGY": "moving-window",
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 500,
+        "COMPRESS_MIMETYPES": [
+            "text/html", "text/css", "text/plain", "application/javascript",
+            "text/javascript", "application/json", "image/svg+xml",
+        ],
+    }
+    # Overrides that are not environment names (TESTING, WTF_CSRF_ENABLED …) go in as given.
+    config.update({k: v for k, v in (overrides or {}).items() if k not in ENV_NAMES})
+    return config

@@ -1,0 +1,104 @@
+"""Engines and sessions.
+
+SQLite is the embedded default: WAL so readers never wait for the writer, a busy timeout so
+writers queue instead of failing, and write transactions that begin IMMEDIATE so two writers
+never both read and then collide on upgrade. PostgreSQL needs none of that.
+A request gets one session; GET requests read, every other method writes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlmodel import Session
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _sqlite_engine(url: str, begin: str) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=20,
+        max_overflow=40,
+    )
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not pysqlite, decide when a transaction begins (the documented recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn):
+        conn.exec_driver_sql(begin)
+
+    return engine
+
+
+def make_engines(url: str) -> tuple[Engine, Engine]:
+    """(read engine, write engine) for a database URL."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, "BEGIN"), _sqlite_engine(url, "BEGIN IMMEDIATE")
+    engine = create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True)
+    return engine, engine
+
+
+@dataclass
+class Database:
+    url: str
+    read_engine: Engine
+    write_engine: Engine
+    # Tests bind every session to one connection inside a transaction they roll back.
+    bound_connection: Connection | None = field(default=None)
+
+    @property
+    def dialect(self) -> str:
+        return self.write_engine.dialect.name
+
+    def session(self, write: bool = True) -> Session:
+        if self.bound_connection is not None:
+            return Session(
+                bind=self.bound_connection,
+                join_transaction_mode="create_savepoint",
+                expire_on_commit=False,
+            )
+        return Session(self.write_engine if write else self.read_engine, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        self.read_engine.dispose()
+        self.write_engine.dispose()
+
+
+def init_app(app: Flask) -> Database:
+    read, write = make_engines(app.config["DATABASE_URL"])
+    database = Database(app.config["DATABASE_URL"], read, write)
+    app.extensions["rekam_db"] = database
+    app.teardown_appcontext(_close_session)
+    return database
+
+
+def database() -> Database:
+    return current_app.extensions["rekam_db"]
+
+
+def get_session() -> Session:
+    """The session of the current request (or CLI command); created on first use."""
+    if "db_session" not in g:
+        write = not has_request_context() or request.method not in READ_METHODS
+        g.db_session = database().session(write=write)
+    return g.db_session
+
+
+def _close_session(_exc) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

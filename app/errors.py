@@ -1,0 +1,74 @@
+"""Error answers: an HTML page in the person's language, or the API's JSON error shape."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .web.rendering import render
+
+log = logging.getLogger(__name__)
+
+# (title, what to do) per status, in plain words.
+MESSAGES = {
+    400: (_l("Permintaan tidak dapat diproses"),
+          _l("Ada yang tidak lengkap dalam permintaan Anda. Kembali dan coba lagi.")),
+    401: (_l("Perlu masuk"), _l("Halaman ini hanya untuk petugas yang sudah masuk.")),
+    403: (_l("Tidak diizinkan"),
+          _l("Akun Anda tidak boleh membuka halaman ini. Hubungi admin kecamatan bila ini keliru.")),
+    404: (_l("Halaman tidak ditemukan"),
+          _l("Alamat ini tidak ada. Periksa alamatnya, atau mulai dari beranda.")),
+    405: (_l("Cara permintaan tidak didukung"),
+          _l("Halaman ini tidak menerima permintaan seperti itu. Mulai dari beranda.")),
+    413: (_l("Isian terlalu besar"), _l("Isian Anda terlalu panjang. Persingkat lalu kirim lagi.")),
+    422: (_l("Isian belum benar"), _l("Periksa isian Anda lalu kirim lagi.")),
+    429: (_l("Terlalu banyak percobaan"),
+          _l("Tunggu beberapa menit, lalu coba lagi. Ini melindungi Anda dari penyalahgunaan.")),
+    500: (_l("Terjadi kesalahan di sistem kami"),
+          _l("Maaf, ini bukan kesalahan Anda. Coba lagi sebentar lagi.")),
+    503: (_l("Layanan sedang tidak tersedia"), _l("Coba lagi sebentar lagi.")),
+}
+API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 413: "too_large", 422: "invalid",
+             429: "rate_limited", 500: "server_error", 503: "unavailable"}
+CSRF_MESSAGE = _l("Formulir ini sudah kedaluwarsa atau tidak lengkap. Muat ulang halaman lalu "
+                  "kirim lagi.")
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, message: str | None = None):
+    title, hint = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
+    if is_api_request():
+        body = {"error": API_CODES.get(status, "error"), "message": str(message or title),
+                "errors": {}}
+        return jsonify(body), status
+    return render("errors/error.html", status=status, code=status, title=title,
+                  hint=message or hint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_error):
+        return error_response(400, str(CSRF_MESSAGE))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return error_response(error.code)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
+        # Log the exception type and where, never the request body (it may hold a NIK).
+        original = getattr(error, "original_exception", None)
+        if original is not None:
+            log.error("unhandled %s at %s %s", type(original).__name__, request.method,
+                      request.path, exc_info=original)
+        return error_response(500)

@@ -1,0 +1,26 @@
+"""Extensions are created bare here and bound to an app in create_app()."""
+
+from flask import request
+from flask_babel import Babel
+from flask_compress import Compress
+from flask_htmx import HTMX
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf import CSRFProtect
+
+LANGUAGES = ("id", "en")
+
+babel = Babel()
+csrf = CSRFProtect()
+compress = Compress()
+htmx = HTMX()
+# The client address is trustworthy because ProxyFix only believes TRUSTED_PROXIES hops.
+limiter = Limiter(key_func=get_remote_address)
+
+
+def select_locale() -> str:
+    """Indonesian first. The API follows Accept-Language; pages follow ?lang=, then the cookie."""
+    if request.path.startswith("/api/"):
+        return request.accept_languages.best_match(LANGUAGES, default="id")
+    chosen = request.args.get("lang") or request.cookies.get("lang")
+    return chosen if chosen in LANGUAGES else "id"

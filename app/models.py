@@ -1,0 +1,197 @@
+"""Tables. Constraints that protect data live here (and so in the migrations), not in code.
+
+Times are stored in UTC. Codes have no dots: office `351504`, desa `3515042001`,
+station `351504-1`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; store aware datetimes only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_column(nullable: bool = False, **kwargs) -> sa.Column:
+    return sa.Column(UTCDateTime(), nullable=nullable, **kwargs)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+STATION_STATES = ("active", "down", "maintenance")
+POOLS = ("station", "counter")
+STAFF_ROLES = ("admin", "officer", "desa_staff", "kiosk")
+TOKEN_ROLES = ("kiosk", "officer", "capture_agent", "desa_staff", "admin")
+TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
+
+
+class Office(SQLModel, table=True):
+    """A kecamatan office where people record."""
+
+    __tablename__ = "office"
+    __table_args__ = (
+        sa.CheckConstraint(_in("timezone", TIMEZONES), name="ck_office_timezone"),
+        sa.CheckConstraint("slot_minutes BETWEEN 5 AND 240", name="ck_office_slot_minutes"),
+        sa.CheckConstraint("recording_minutes BETWEEN 1 AND 240", name="ck_office_rec_minutes"),
+        sa.CheckConstraint("counter_minutes BETWEEN 1 AND 240", name="ck_office_counter_minutes"),
+        sa.CheckConstraint("held_back_percent BETWEEN 0 AND 100", name="ck_office_held_back"),
+        sa.CheckConstraint("hold_release_hours >= 0", name="ck_office_hold_release"),
+        sa.CheckConstraint("booking_horizon_days BETWEEN 1 AND 366", name="ck_office_horizon"),
+        sa.CheckConstraint("no_show_grace_minutes >= 0", name="ck_office_grace"),
+    )
+
+    code: str = Field(primary_key=True, max_length=6)
+    name: str = Field(max_length=120)
+    timezone: str = Field(max_length=40)
+    address: str = Field(max_length=300)
+    slot_minutes: int = 30
+    recording_minutes: int = 10
+    counter_minutes: int = 15
+    # Share of each slot held back for priority visitors and walk-ins, in whole percent.
+    held_back_percent: int = 30
+    hold_release_hours: int = 2
+    booking_horizon_days: int = 30
+    no_show_grace_minutes: int = 30
+    is_demo: bool = False
+
+
+class Desa(SQLModel, table=True):
+    """A desa or kelurahan of an office's kecamatan."""
+
+    __tablename__ = "desa"
+
+    code: str = Field(primary_key=True, max_length=10)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    name: str = Field(max_length=120)
+
+
+class Station(SQLModel, table=True):
+    """One unit of an office's capacity: a recording station or a counter (loket)."""
+
+    __tablename__ = "station"
+    __table_args__ = (
+        sa.CheckConstraint(_in("state", STATION_STATES), name="ck_station_state"),
+        sa.CheckConstraint(_in("pool", POOLS), name="ck_station_pool"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, max_length=20)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    name: str = Field(max_length=80)
+    pool: str = Field(default="station", max_length=10)
+    state: str = Field(default="active", max_length=12)
+    state_changed_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class OpeningHours(SQLModel, table=True):
+    """A weekly service period in the office's own time zone; several a day are allowed."""
+
+    __tablename__ = "opening_hours"
+    __table_args__ = (
+        sa.CheckConstraint("weekday BETWEEN 0 AND 6", name="ck_hours_weekday"),
+        sa.CheckConstraint("opens < closes", name="ck_hours_order"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    weekday: int  # Monday = 0
+    opens: time
+    closes: time
+
+
+class Closure(SQLModel, table=True):
+    """A day the office is closed beyond the national holidays (entered by the admin)."""
+
+    __tablename__ = "closure"
+    __table_args__ = (sa.UniqueConstraint("office_code", "day", name="uq_closure_office_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    day: date
+    reason: str = Field(max_length=200)
+
+
+class User(SQLModel, table=True):
+    """A staff member (or a kiosk device) who signs in."""
+
+    __tablename__ = "staff_user"
+    __table_args__ = (
+        sa.CheckConstraint(_in("role", STAFF_ROLES), name="ck_user_role"),
+        sa.CheckConstraint("role <> 'desa_staff' OR desa_code IS NOT NULL", name="ck_user_desa"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=60)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    office_code: str | None = Field(default=None, foreign_key="office.code", max_length=6)
+    desa_code: str | None = Field(default=None, foreign_key="desa.code", max_length=10)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for the integration API; only its SHA-256 is kept."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (
+        sa.CheckConstraint(_in("role", TOKEN_ROLES), name="ck_token_role"),
+        sa.CheckConstraint(
+            "role NOT IN ('kiosk', 'officer', 'capture_agent') OR office_code IS NOT NULL",
+            name="ck_token_office",
+        ),
+        sa.CheckConstraint("role <> 'desa_staff' OR desa_code IS NOT NULL", name="ck_token_desa"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    role: str = Field(max_length=20)
+    office_code: str | None = Field(default=None, foreign_key="office.code", max_length=6)
+    desa_code: str | None = Field(default=None, foreign_key="desa.code", max_length=10)
+    label: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    last_used_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class AuditEntry(SQLModel, table=True):
+    """Append-only record of staff and system actions (triggers refuse UPDATE and DELETE).
+
+    Holds no personal data: subjects are codes and ids, never a NIK or a name.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
+    actor: str = Field(max_length=60)  # "user:3", "token:7", "cli", "citizen", "system"
+    action: str = Field(max_length=60)
+    subject: str = Field(default="", max_length=120)
+    detail: str = Field(default="", max_length=1000)

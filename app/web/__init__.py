@@ -1,0 +1,13 @@
+"""Blueprints per audience, registered in one place."""
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import admin, auth, officer, public, staff, system
+    from .rendering import install_template_globals
+
+    for module in (system, public, auth, staff, officer, admin):
+        app.register_blueprint(module.bp)
+    install_template_globals(app)
+    auth.install(app)
