@@ -6,11 +6,12 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from .db import database
 from .domain import accounts
 from .domain.demo import seed_demo
-from .migrate import upgrade
+from .migrate import upgrade, upgrade_if_needed
 from .models import TOKEN_ROLES
 
 
@@ -24,6 +25,7 @@ def _fail(message: str) -> None:
 
 
 @click.command("db-upgrade")
+@with_appcontext
 def db_upgrade_command():
     """Bring the schema to the newest revision (Alembic)."""
     upgrade(current_app.config["DATABASE_URL"])
@@ -31,9 +33,10 @@ def db_upgrade_command():
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Load the demo offices (idempotent; upgrades the schema first)."""
-    upgrade(current_app.config["DATABASE_URL"])
+    upgrade_if_needed(current_app.config["DATABASE_URL"])
     with _session() as session:
         added = seed_demo(session)
         session.commit()
@@ -41,6 +44,7 @@ def seed_demo_command():
 
 
 @click.command("api-token")
+@with_appcontext
 @click.argument("role", type=click.Choice(TOKEN_ROLES))
 @click.option("--office", "office_code", help="office code, e.g. 351504")
 @click.option("--desa", "desa_code", help="desa code, e.g. 3515042001 (desa_staff)")
@@ -65,6 +69,7 @@ def api_token_command(role, office_code, desa_code, label):
 
 
 @click.command("api-tokens")
+@with_appcontext
 def api_tokens_command():
     """List API tokens (id, role, scope, last use); never the secrets."""
     with _session() as session:
@@ -78,6 +83,7 @@ def api_tokens_command():
 
 
 @click.command("revoke-token")
+@with_appcontext
 @click.argument("token_id", type=int)
 def revoke_token_command(token_id):
     """Revoke an API token by id."""
@@ -88,7 +94,7 @@ def revoke_token_command(token_id):
     click.echo(f"token {token_id} revoked")
 
 
-@click.group("users")
+@click.group("users", cls=AppGroup)
 def users_group():
     """Staff accounts."""
 

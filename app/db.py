@@ -52,13 +52,22 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
     return engine, engine
 
 
+class _SharedTestSession(Session):
+    """The one session of a test: code that closes 'its' session only drops uncommitted work."""
+
+    def close(self) -> None:
+        self.rollback()
+
+
 @dataclass
 class Database:
     url: str
     read_engine: Engine
     write_engine: Engine
-    # Tests bind every session to one connection inside a transaction they roll back.
+    # Tests bind to one connection inside a transaction they roll back, and share one session
+    # on it: savepoints from interleaved sessions would not nest on SQLite.
     bound_connection: Connection | None = field(default=None)
+    _bound_session: Session | None = field(default=None, repr=False)
 
     @property
     def dialect(self) -> str:
@@ -66,12 +75,20 @@ class Database:
 
     def session(self, write: bool = True) -> Session:
         if self.bound_connection is not None:
-            return Session(
-                bind=self.bound_connection,
-                join_transaction_mode="create_savepoint",
-                expire_on_commit=False,
-            )
+            if self._bound_session is None:
+                self._bound_session = _SharedTestSession(
+                    bind=self.bound_connection,
+                    join_transaction_mode="create_savepoint",
+                    expire_on_commit=False,
+                )
+            return self._bound_session
         return Session(self.write_engine if write else self.read_engine, expire_on_commit=False)
+
+    def unbind(self) -> None:
+        if self._bound_session is not None:
+            Session.close(self._bound_session)
+        self._bound_session = None
+        self.bound_connection = None
 
     def dispose(self) -> None:
         self.read_engine.dispose()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from .config import ROOT
+from .db import make_engines
 
 
 def alembic_config(database_url: str) -> Config:
@@ -16,8 +19,28 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+def is_current(database_url: str) -> bool:
+    """True when the database is at every head (checked with a read, no write lock)."""
+    heads = set(ScriptDirectory.from_config(alembic_config(database_url)).get_heads())
+    read, write = make_engines(database_url)
+    try:
+        with read.connect() as connection:
+            current = set(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        read.dispose()
+        write.dispose()
+    return current == heads
+
+
 def upgrade(database_url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url), revision)
+
+
+def upgrade_if_needed(database_url: str) -> bool:
+    if is_current(database_url):
+        return False
+    upgrade(database_url)
+    return True
 
 
 def downgrade(database_url: str, revision: str = "base") -> None:

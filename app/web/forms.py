@@ -2,10 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, RadioField, StringField
+from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired, Length
 
 from .rendering import CONTRASTS, TEXT_SIZES
+
+
+def choices(values, labels) -> list[SelectChoice]:
+    return [SelectChoice(v, label) for v, label in zip(values, labels, strict=True)]
 
 
 class LoginForm(FlaskForm):
@@ -25,12 +29,12 @@ class LoginForm(FlaskForm):
 class DisplayForm(FlaskForm):
     text = RadioField(
         _l("Ukuran tulisan"),
-        choices=list(zip(TEXT_SIZES, [_l("Biasa"), _l("Besar"), _l("Sangat besar")], strict=True)),
+        choices=choices(TEXT_SIZES, [_l("Biasa"), _l("Besar"), _l("Sangat besar")]),
         default="normal",
     )
     contrast = RadioField(
         _l("Kontras"),
-        choices=list(zip(CONTRASTS, [_l("Biasa"), _l("Kontras tinggi")], strict=True)),
+        choices=choices(CONTRASTS, [_l("Biasa"), _l("Kontras tinggi")]),
         default="normal",
     )
     next = HiddenField()

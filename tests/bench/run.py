@@ -1,0 +1,737 @@
+"""`make bench`: throughput, latency and page weight of Rekam, written into BENCHMARKS.md.
+
+    python -m tests.bench.run                  # every case, BENCHMARKS.md regenerated
+    python -m tests.bench.run --only page-weight
+    BENCH_QUICK=1 python -m tests.bench.run    # 3 s per load instead of 10 s
+    python -m tests.bench.run --self-test      # the bare app stands in for Rekam; no BENCHMARKS.md
+    python -m tests.bench.run --list
+
+Rekam runs exactly as under `make run` (`python -m app.serve`, gunicorn, 2 workers x 4 threads)
+with RATE_LIMITS=off, a throwaway INSTANCE_PATH and DATABASE_URL unset (SQLite), after
+`flask --app wsgi seed-demo`. A bare Flask "hello" app (tests/bench/bare.py) runs beside it
+under gunicorn with the same workers and threads: absolute figures move from run to run, the
+ratio to it much less. Load comes from Debian's wrk (`wrk -t2 -c32 -d10s --latency`).
+
+Adding a measure: append a Load to THROUGHPUT (or a Page to PAGES); adding a section: write a
+function `def my_case(bench: Bench) -> Section` and decorate it with `@case("name", "Title")`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import gzip
+import html.parser
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"  # server logs and raw wrk output (git-ignored)
+REPORT_LUA = HERE / "report.lua"
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+WORKERS, THREADS = 2, 4
+WRK_THREADS, WRK_CONNECTIONS = 2, 32
+GZIP_BR = {"Accept-Encoding": "gzip, br"}
+PAGE_WEIGHT_GOAL = 60 * 1024
+
+
+# --------------------------------------------------------------------------------------------
+# What is measured. Later issues append here.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: results are cached per Load
+class Load:
+    """One wrk run against one URL of one server ("app" = Rekam, "bare" = bare Flask)."""
+
+    label: str
+    server: str
+    path: str
+    method: str = "GET"
+    body: bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    expect: tuple[int, ...] = (200,)
+    goal: str = "—"
+    script: Path = REPORT_LUA  # a custom script must print the same BENCH line (see report.lua)
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    path: str
+    goal_bytes: int = PAGE_WEIGHT_GOAL
+
+
+BASELINE = Load("bare Flask `GET /`", "bare", "/", goal="baseline")
+
+THROUGHPUT = [
+    BASELINE,
+    Load("Rekam `GET /`", "app", "/"),
+    Load("Rekam `GET /`, `Accept-Encoding: gzip, br`", "app", "/", headers=GZIP_BR),
+    Load("Rekam `GET /api/v1/offices`", "app", "/api/v1/offices"),
+]
+
+PAGES = [
+    Page("Rekam `/`", "/"),
+    Page("Rekam `/login`", "/login"),
+]
+
+
+# --------------------------------------------------------------------------------------------
+# Cases: named functions returning a Section; --only NAME picks some.
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    columns: list[str]
+    rows: list[list[str]]
+    notes: list[str] = field(default_factory=list)  # Markdown paragraphs after the table
+    details: str = ""  # more Markdown after the notes (e.g. a breakdown)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    title: str
+    func: Callable[[Bench], Section]
+
+
+CASES: dict[str, Case] = {}
+
+
+def case(name: str, title: str) -> Callable[[Callable[[Bench], Section]], Callable[[Bench], Section]]:
+    def register(func: Callable[[Bench], Section]) -> Callable[[Bench], Section]:
+        CASES[name] = Case(name, title, func)
+        return func
+
+    return register
+
+
+LOAD_COLUMNS = ["measure", "req/s", "p50 ms", "p95 ms", "ratio to bare Flask", "goal", "notes"]
+
+
+@case("throughput", "Throughput and latency")
+def throughput(bench: Bench) -> Section:
+    return Section(
+        LOAD_COLUMNS,
+        bench.load_rows(THROUGHPUT),
+        [f"`wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{bench.duration:g}s --latency` after a "
+         f"{bench.warmup:g} s warm-up, one URL at a time; both servers are gunicorn with {WORKERS} "
+         f"workers x {THREADS} threads (gthread) on the same {os.cpu_count()} cores as wrk. "
+         "Rekam: `RATE_LIMITS=off`, SQLite in a fresh instance folder, demo data (`seed-demo`). "
+         "Without `Accept-Encoding` the responses are not compressed."],
+    )
+
+
+@case("page-weight", "Page weight")
+def page_weight(bench: Bench) -> Section:
+    rows, details = [], []
+    for page in PAGES:
+        row, detail = bench.page_weight(page)
+        rows.append(row)
+        details.append(detail)
+    return Section(
+        ["page", "requests", "HTML", "CSS", "JS", "images", "other", "total on the wire", "goal"],
+        rows,
+        ["Bytes on the wire: the response bodies as sent with `Accept-Encoding: gzip, br` "
+         "(compressed where the server compresses; headers not counted), for the page and every "
+         "same-origin `<link rel=stylesheet|icon|preload|modulepreload>`, `<script src>` and "
+         "`<img src>` it names, plus the `url()`s and `@import`s of its stylesheets (the first "
+         "`src` of each `@font-face`). Each URL counted once. KB = 1024 bytes."],
+        "\n\n".join(d for d in details if d),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Servers
+# --------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A server in its own process group, stopped (group-wide) by stop()."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str], port: int) -> None:
+        self.name, self.argv, self.env, self.port = name, argv, env, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.log_path = OUT / f"{name}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 90) -> Server:
+        OUT.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("wb")
+        say(f"starting {self.name} on {self.url}: {shlex.join(self.argv)}")
+        self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
+                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                fetch(self.url + "/", timeout=5)
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not answer within {timeout:.0f}s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, 25), (signal.SIGKILL, 5)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            try:
+                proc.wait(wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        # Whatever is left in the group (gunicorn workers) goes too.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP without decompression, and wrk
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Fetched:
+    url: str
+    status: int
+    headers: dict[str, str]
+    raw: bytes  # as on the wire (still compressed)
+
+    @property
+    def encoding(self) -> str:
+        return self.headers.get("content-encoding", "").strip().lower()
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+    def text(self) -> str:
+        data = self.raw
+        if self.encoding == "gzip":
+            data = gzip.decompress(data)
+        elif self.encoding == "deflate":
+            data = zlib.decompress(data)
+        elif self.encoding == "br":
+            import brotli  # Flask-Compress's dependency, so in the venv
+
+            data = brotli.decompress(data)
+        return data.decode("utf-8", errors="replace")
+
+
+def fetch(url: str, headers: dict[str, str] | None = None, timeout: float = 30,
+          method: str = "GET", body: bytes | None = None) -> Fetched:
+    """GET (by default) without following redirects or decoding; HTTP errors are returned."""
+    if not url.startswith("http://127.0.0.1:"):  # benchmarks only ever load this machine
+        raise ValueError(f"not a loopback http URL: {url}")
+    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)  # noqa: S310
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return Fetched(url, response.status, _lower(response.headers), response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return Fetched(url, error.code, _lower(error.headers), error.read())
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _lower(headers) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+@dataclass
+class WrkResult:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: dict[str, int]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def run_wrk(url: str, seconds: float, load: Load, tag: str) -> WrkResult:
+    argv = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds:g}s", "--latency",
+            "--timeout", "10s", "-s", str(load.script)]
+    for name, value in load.headers.items():
+        argv += ["-H", f"{name}: {value}"]
+    env = dict(os.environ, BENCH_METHOD=load.method)
+    with tempfile.NamedTemporaryFile(prefix="bench-body-") as body:
+        if load.body is not None:
+            body.write(load.body)
+            body.flush()
+            env["BENCH_BODY_FILE"] = body.name
+        done = subprocess.run([*argv, url], env=env, capture_output=True, text=True,
+                              timeout=seconds + 60, check=False)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"wrk-{tag}.txt").write_text(f"$ {shlex.join([*argv, url])}\n{done.stdout}{done.stderr}")
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout}")
+    values = {k: float(v) for k, v in (kv.split("=", 1) for kv in line.split()[1:])}
+    errors = {k[4:]: int(v) for k, v in values.items() if k.startswith("err_") and v}
+    return WrkResult(int(values["requests"]), values["duration_us"] / 1e6,
+                     values["p50_us"] / 1000, values["p95_us"] / 1000, values["p99_us"] / 1000,
+                     errors)
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    say("wrk is missing: installing Debian's wrk")
+    subprocess.run([str(ROOT / ".ci" / "ensure-system-deps")], env=dict(os.environ, WITH_WRK="1"),
+                   stdin=subprocess.DEVNULL, check=False)
+    if not shutil.which("wrk") and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        if subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], env=env, check=False).returncode:
+            subprocess.run(["apt-get", "update", "-q"], env=env, check=False)
+            subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], env=env, check=False)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (apt-get install wrk) and could not be installed")
+
+
+# --------------------------------------------------------------------------------------------
+# Page weight
+# --------------------------------------------------------------------------------------------
+
+
+class _Refs(html.parser.HTMLParser):
+    LINK_RELS = {"stylesheet", "icon", "apple-touch-icon", "mask-icon", "preload", "modulepreload"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.refs: list[tuple[str, str]] = []  # (url, what)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): v or "" for k, v in attrs}
+        if tag == "link":
+            rels = set(a.get("rel", "").lower().split()) & self.LINK_RELS
+            if rels and a.get("href"):
+                self.refs.append((a["href"], "link " + "/".join(sorted(rels))))
+        elif tag == "script" and a.get("src"):
+            self.refs.append((a["src"], "script"))
+        elif tag == "img" and a.get("src"):
+            self.refs.append((a["src"], "img"))
+
+
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}", re.I)
+_CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""", re.I)
+_CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?([^'")\s;]+)""", re.I)
+
+
+def css_refs(css: str) -> list[str]:
+    css = _CSS_COMMENT.sub("", css)
+    refs = [m.group(1) for m in _CSS_IMPORT.finditer(css)]
+    for block in _FONT_FACE.findall(css):
+        first = _CSS_URL.search(block)  # the browser takes the first format it supports
+        if first:
+            refs.append(first.group(2))
+    refs += [m.group(2) for m in _CSS_URL.finditer(_FONT_FACE.sub("", css))]
+    return [r.strip() for r in refs if not r.strip().lower().startswith(("data:", "#"))]
+
+
+def kind_of(content_type: str, url: str) -> str:
+    path = urllib.parse.urlsplit(url).path.lower()
+    if content_type == "text/html":
+        return "HTML"
+    if content_type == "text/css" or path.endswith(".css"):
+        return "CSS"
+    if "javascript" in content_type or path.endswith((".js", ".mjs")):
+        return "JS"
+    if content_type.startswith("image/"):
+        return "images"
+    return "other"
+
+
+def kb(n: int) -> str:
+    return f"{n / 1024:.1f} KB"
+
+
+# --------------------------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, stack: contextlib.ExitStack) -> None:
+        self.args, self.stack = args, stack
+        self.duration: float = args.duration
+        self.warmup: float = 1.0
+        self.servers: dict[str, Server] = {}
+        self.results: dict[Load, WrkResult] = {}
+        self.baseline_runs: list[WrkResult] = []
+        self.runs = 0
+        self.instance = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rekam-bench-")))
+        self.notes: list[str] = []
+
+    # -- servers, started on first use and stopped when the run ends --------------------------
+
+    def env(self, port: int) -> dict[str, str]:
+        env = dict(os.environ, RATE_LIMITS="off", INSTANCE_PATH=str(self.instance),
+                   BASE_URL=f"http://127.0.0.1:{port}", PYTHONUNBUFFERED="1")
+        env.pop("DATABASE_URL", None)
+        env.pop("FLASK_DEBUG", None)
+        return env
+
+    def server(self, name: str) -> Server:
+        if name not in self.servers:
+            port = free_port()
+            env = self.env(port)
+            gunicorn = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+                        "--workers", str(WORKERS), "--threads", str(THREADS),
+                        "--worker-class", "gthread"]
+            if name == "bare" or self.args.self_test:
+                argv = [*gunicorn, "tests.bench.bare:app"]
+            elif name == "app":
+                self.seed(env)
+                if (ROOT / "app" / "serve.py").exists():
+                    argv = [sys.executable, "-m", "app.serve", "--port", str(port),
+                            "--workers", str(WORKERS), "--threads", str(THREADS)]
+                else:
+                    argv = [*gunicorn, "wsgi:app"]
+                    self.notes.append("app/serve.py was missing: Rekam ran under plain gunicorn.")
+            else:
+                raise KeyError(name)
+            server = Server(name, argv, env, port)
+            self.stack.callback(server.stop)
+            self.servers[name] = server.start()
+        return self.servers[name]
+
+    def seed(self, env: dict[str, str]) -> None:
+        argv = [sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo"]
+        say(f"seeding: {shlex.join(argv)} (INSTANCE_PATH={self.instance})")
+        done = subprocess.run(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=300, check=False)
+        if done.returncode:
+            raise RuntimeError(f"seed-demo failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+
+    # -- measures ------------------------------------------------------------------------------
+
+    def measure(self, load: Load, again: bool = False) -> WrkResult:
+        """wrk against one URL; cached per run unless `again` (the baseline is re-measured)."""
+        if again or load not in self.results:
+            server = self.server(load.server)
+            url = server.url + load.path
+            self.runs += 1
+            tag = re.sub(r"[^a-z0-9]+", "-", f"{self.runs:02d}-{load.server}-{load.method}-"
+                         f"{load.path}".lower()).strip("-")
+            check = fetch(url, load.headers, method=load.method, body=load.body)
+            if check.status not in load.expect:
+                raise Unexpected(f"HTTP {check.status} (expected {'/'.join(map(str, load.expect))}):"
+                                 " not measured")
+            say(f"wrk {load.method} {url} ({self.duration:g}s)")
+            run_wrk(url, self.warmup, load, tag + "-warmup")
+            result = run_wrk(url, self.duration, load, tag)
+            self.results[load] = result
+            if load is BASELINE:
+                self.baseline_runs.append(result)
+        return self.results[load]
+
+    def load_rows(self, loads: list[Load]) -> list[list[str]]:
+        """Rows for these loads. Bare Flask is measured before and, once more, after them, and
+        the ratios are to the mean of its runs: the machine's speed drifts (shared host)."""
+        with contextlib.suppress(Unexpected):
+            self.baseline()
+        rows = {load: self.load_row(load) for load in loads if load is not BASELINE}
+        if rows and self.baseline_runs:
+            self.measure(BASELINE, again=True)
+            rows = {load: self.load_row(load) for load in rows}  # ratios to the mean
+        rows[BASELINE] = self.load_row(BASELINE)
+        return [rows[load] for load in loads if load in rows] + \
+            ([rows[BASELINE]] if BASELINE not in loads else [])
+
+    def baseline(self) -> float:
+        """Mean req/s of bare Flask's runs so far (measured once if never)."""
+        if not self.baseline_runs:
+            self.measure(BASELINE)
+        return sum(r.rps for r in self.baseline_runs) / len(self.baseline_runs)
+
+    def load_row(self, load: Load) -> list[str]:
+        try:
+            r = self.measure(load)
+        except Unexpected as error:
+            return [load.label, "—", "—", "—", "—", load.goal, str(error)]
+        notes = []
+        if r.errors:
+            notes.append(", ".join(f"{n} {k} errors" if k != "status" else f"{n} non-2xx/3xx"
+                                   for k, n in r.errors.items()))
+        if load is BASELINE:
+            runs = self.baseline_runs
+            rps = self.baseline()
+            p50 = " / ".join(f"{b.p50_ms:.1f}" for b in runs)
+            p95 = " / ".join(f"{b.p95_ms:.1f}" for b in runs)
+            ratio = "1.00 (baseline)"
+            if len(runs) > 1:
+                drift = runs[-1].rps / runs[0].rps - 1
+                notes.append("mean of runs before and after the others: "
+                             + " / ".join(f"{b.rps:,.0f}" for b in runs) + f" req/s ({drift:+.0%})")
+                if abs(drift) > 0.15:
+                    notes.append("**the machine's speed drifted: ratios are rough**")
+            return [load.label, f"{rps:,.0f}", p50, p95, ratio, load.goal, "; ".join(notes)]
+        return [load.label, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}", self.ratio(r),
+                load.goal, "; ".join(notes)]
+
+    def ratio(self, result: WrkResult) -> str:
+        try:
+            base = self.baseline()
+        except Exception as error:
+            return f"— ({error})"
+        return f"{result.rps / base:.2f}" if base else "—"
+
+    def page_weight(self, page: Page) -> tuple[list[str], str]:
+        server = self.server("app")
+        origin = urllib.parse.urlsplit(server.url)
+        doc = fetch(server.url + page.path, GZIP_BR)
+        if doc.status != 200:
+            row = [page.label, "—", "—", "—", "—", "—", "—", f"HTTP {doc.status}",
+                   f"≤ {kb(page.goal_bytes)}: not measured"]
+            return row, ""
+        fetched: list[tuple[Fetched, str]] = [(doc, "page")]
+        seen = {doc.url}
+        queue: list[tuple[str, str, str]] = []  # (url, base, via)
+        parser = _Refs()
+        parser.feed(doc.text())
+        queue += [(ref, doc.url, what) for ref, what in parser.refs]
+        while queue:
+            ref, base, via = queue.pop(0)
+            url = urllib.parse.urldefrag(urllib.parse.urljoin(base, ref)).url
+            parts = urllib.parse.urlsplit(url)
+            if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc) or url in seen:
+                continue
+            seen.add(url)
+            got = fetch(url, GZIP_BR)
+            fetched.append((got, via))
+            if got.status == 200 and kind_of(got.content_type, url) == "CSS":
+                queue += [(r, url, "css url()") for r in css_refs(got.text())]
+        sums = {k: 0 for k in ("HTML", "CSS", "JS", "images", "other")}
+        lines = ["| resource | via | status | type | encoding | bytes on the wire |",
+                 "|---|---|---|---|---|---:|"]
+        for got, via in fetched:
+            sums[kind_of(got.content_type, got.url)] += len(got.raw)
+            path = urllib.parse.urlsplit(got.url)
+            shown = path.path + (f"?{path.query}" if path.query else "")
+            lines.append(f"| `{shown}` | {via} | {got.status} | {got.content_type or '—'} | "
+                         f"{got.encoding or 'none'} | {len(got.raw):,} |")
+        total = sum(sums.values())
+        verdict = "met" if total <= page.goal_bytes else "**NOT met**"
+        bad = [g.url for g, _ in fetched if g.status != 200]
+        row = [page.label, str(len(fetched)), *(kb(sums[k]) for k in sums), f"**{kb(total)}**",
+               f"≤ {kb(page.goal_bytes)}: {verdict}"]
+        if bad:
+            row[-1] += f" ({len(bad)} not 200)"
+        detail = (f"<details><summary>{page.label}: {len(fetched)} requests, {total:,} bytes"
+                  f"</summary>\n\n" + "\n".join(lines) + "\n\n</details>")
+        return row, detail
+
+
+class Unexpected(Exception):
+    """A URL that does not answer as a measure expects: reported in its row, not fatal."""
+
+
+# --------------------------------------------------------------------------------------------
+# BENCHMARKS.md
+# --------------------------------------------------------------------------------------------
+
+INTRO = """# Benchmarks
+
+How fast Rekam answers and how heavy its pages are, on the project's own machine (2 cores). To
+reproduce: `make bench` (all sections, about a minute) or `.venv/bin/python -m tests.bench.run
+--only NAME`; `BENCH_QUICK=1` shortens each load to 3 s. The harness is `tests/bench/run.py`
+(see `tests/bench/README.md`). Absolute req/s move from run to run and machine to machine; the
+ratio to a bare Flask "hello" app served the same way in the same run moves much less.
+
+Everything between the `bench:start` and `bench:end` markers is regenerated; notes outside them
+are kept.
+"""
+
+
+def table(columns: list[str], rows: list[list[str]]) -> str:
+    def cell(text: str) -> str:
+        return str(text).replace("|", "\\|").replace("\n", " ")
+
+    align = ["---" if i == 0 else "---:" if c in {"req/s", "p50 ms", "p95 ms", "requests"}
+             else "---" for i, c in enumerate(columns)]
+    out = ["| " + " | ".join(columns) + " |", "|" + "|".join(align) + "|"]
+    out += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(out)
+
+
+def machine() -> str:
+    mem = ""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        mem = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    cpu = ""
+    with contextlib.suppress(OSError, IndexError):
+        cpu = " (" + Path("/proc/cpuinfo").read_text().split("model name")[1].split(":", 1)[1] \
+            .splitlines()[0].strip() + ")"
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True, check=False)
+    wrk_version = (wrk.stdout + wrk.stderr).split("[")[0].strip() or "wrk"
+    debian = ""
+    with contextlib.suppress(OSError):
+        debian = ", Debian " + Path("/etc/debian_version").read_text().strip()
+    return (f"nproc {os.cpu_count()}{cpu}{mem}; Linux {platform.release()}{debian}; "
+            f"Python {platform.python_version()}; {wrk_version}")
+
+
+SECTION = re.compile(r"<!-- bench:section (\S+) -->\n(.*?)<!-- bench:section-end \1 -->\n?", re.S)
+
+
+def render_section(c: Case, section: Section, when: str, bench: Bench) -> str:
+    parts = [f"## {c.title}", f"_Measured {when}; this section alone: `--only {c.name}`._",
+             table(section.columns, section.rows)]
+    parts += section.notes + bench.notes
+    if section.details:
+        parts.append(section.details)
+    return f"<!-- bench:section {c.name} -->\n" + "\n\n".join(parts) + \
+        f"\n<!-- bench:section-end {c.name} -->\n"
+
+
+def write_benchmarks(path: Path, new_sections: dict[str, str], header: str) -> None:
+    text = path.read_text() if path.exists() else INTRO
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        generated, after = rest.split(END, 1)
+    else:
+        before, generated, after = text.rstrip() + "\n\n", "", "\n"
+    old = {m.group(1): m.group(0) for m in SECTION.finditer(generated)}
+    merged = [new_sections.get(name) or old.get(name) for name in CASES]
+    body = "\n".join(s for s in merged if s)
+    path.write_text(f"{before}{START}\n{header}\n\n{body}{END}{after}")
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def say(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--only", action="append", default=[], metavar="NAME",
+                   help="run only these cases (repeat, or comma-separate); see --list")
+    p.add_argument("--list", action="store_true", help="list the cases and exit")
+    p.add_argument("--quick", action="store_true", default=quick,
+                   help="3 s per load (also BENCH_QUICK=1)")
+    p.add_argument("--duration", type=float, help="seconds per load (default 10, quick 3)")
+    p.add_argument("--self-test", action="store_true",
+                   help="test the harness: the bare app stands in for Rekam; writes "
+                        "tests/bench/out/BENCHMARKS.self-test.md unless --output")
+    p.add_argument("--output", type=Path, help="the Markdown file to update (default BENCHMARKS.md)")
+    p.add_argument("--no-write", action="store_true", help="print the sections, write no file")
+    args = p.parse_args(argv)
+    args.duration = args.duration or (3.0 if args.quick else 10.0)
+    args.output = args.output or (OUT / "BENCHMARKS.self-test.md" if args.self_test else BENCHMARKS)
+    args.only = [n.strip() for item in args.only for n in item.split(",") if n.strip()]
+    unknown = [n for n in args.only if n not in CASES]
+    if unknown:
+        p.error(f"unknown case(s) {', '.join(unknown)}; known: {', '.join(CASES)}")
+    return args
+
+
+@contextlib.contextmanager
+def terminate_cleanly() -> Iterator[None]:
+    """SIGTERM/SIGHUP end the run through the finally clauses (servers stopped)."""
+    def handler(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    old = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.list:
+        for c in CASES.values():
+            print(f"{c.name:14} {c.title}")
+        return 0
+    ensure_wrk()
+    selected = [CASES[n] for n in (args.only or CASES)]
+    started = time.monotonic()
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    sections: dict[str, str] = {}
+    failed: list[str] = []
+    with terminate_cleanly(), contextlib.ExitStack() as stack:
+        bench = Bench(args, stack)
+        for c in selected:
+            say(f"case {c.name}: {c.title}")
+            t = time.monotonic()
+            try:
+                section = c.func(bench)
+            except Exception as error:  # one broken case must not hide the others
+                failed.append(c.name)
+                say(f"case {c.name} FAILED: {error}")
+                section = Section(["error"], [[f"{type(error).__name__}: {error}".splitlines()[0]]],
+                                  ["This case failed; see the `make bench` output."])
+            say(f"case {c.name} done in {time.monotonic() - t:.1f}s")
+            sections[c.name] = render_section(c, section, when, bench)
+            bench.notes = []
+    header = (f"_Generated by `make bench` on {when} in {time.monotonic() - started:.0f}s"
+              f"{' (self-test: the bare app stood in for Rekam)' if args.self_test else ''}._  \n"
+              f"Machine: {machine()}.")
+    print("\n".join([header, "", *sections.values()]))
+    if not args.no_write:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        write_benchmarks(args.output, sections, header)
+        say(f"wrote {args.output}")
+    if failed:
+        say(f"failed cases: {', '.join(failed)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
