@@ -195,3 +195,25 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=60)
     subject: str = Field(default="", max_length=120)
     detail: str = Field(default="", max_length=1000)
+
+
+class Draft(SQLModel, table=True):
+    """Server-side state of a multi-step form (wizard, booking); only its random id is in the
+    cookie. Never holds a whole NIK: steps keep what they derived from it (hash, last 4 digits)."""
+
+    __tablename__ = "form_draft"
+
+    id: str = Field(primary_key=True, max_length=43)
+    kind: str = Field(max_length=30)
+    payload: str = Field(default="{}", sa_column=sa.Column(sa.Text(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column(index=True))
+
+
+# --- issue 4: guidance (home-visit requests, misconduct reports) — models below this line ---
+
+
+# --- issue 5: booking (slots, bookings, outbox) — models below this line ---
+
+
+# --- issue 6: receipts (signing keys, issued documents) — models below this line ---

@@ -30,6 +30,7 @@ import shlex
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -136,8 +137,13 @@ def throughput(bench: Bench) -> Section:
     return Section(
         LOAD_COLUMNS,
         bench.load_rows(THROUGHPUT),
-        [f"`wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} -d{bench.duration:g}s --latency` after a "
-         f"{bench.warmup:g} s warm-up, one URL at a time; both servers are gunicorn with {WORKERS} "
+        [f"`wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} --latency` for {bench.duration:g} s per URL "
+         f"after a {bench.warmup:g} s warm-up, one URL at a time, split into "
+         f"{min(bench.rounds, bench.duration)} "
+         "rounds taken in turn with the other URLs and bare Flask (the host's speed drifts); "
+         "req/s over all rounds, p50/p95 the median of the rounds', the ratio the median of "
+         "each round's ratio to bare Flask's run just before. Both servers are gunicorn with "
+         f"{WORKERS} "
          f"workers x {THREADS} threads (gthread) on the same {os.cpu_count()} cores as wrk. "
          "Rekam: `RATE_LIMITS=off`, SQLite in a fresh instance folder, demo data (`seed-demo`). "
          "Without `Accept-Encoding` the responses are not compressed."],
@@ -289,14 +295,15 @@ class WrkResult:
     p95_ms: float
     p99_ms: float
     errors: dict[str, int]
+    base_rps: float = 0.0  # bare Flask's req/s in the same round, for the ratio
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def run_wrk(url: str, seconds: float, load: Load, tag: str) -> WrkResult:
-    argv = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds:g}s", "--latency",
+def run_wrk(url: str, seconds: int, load: Load, tag: str) -> WrkResult:
+    argv = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency",
             "--timeout", "10s", "-s", str(load.script)]
     for name, value in load.headers.items():
         argv += ["-H", f"{name}: {value}"]
@@ -401,11 +408,12 @@ def kb(n: int) -> str:
 class Bench:
     def __init__(self, args: argparse.Namespace, stack: contextlib.ExitStack) -> None:
         self.args, self.stack = args, stack
-        self.duration: float = args.duration
-        self.warmup: float = 1.0
+        self.duration: int = args.duration
+        self.warmup: int = 1
         self.servers: dict[str, Server] = {}
-        self.results: dict[Load, WrkResult] = {}
-        self.baseline_runs: list[WrkResult] = []
+        self.rounds: int = args.rounds
+        self.results: dict[Load, list[WrkResult]] = {}  # the rounds' results
+        self.failures: dict[Load, str] = {}
         self.runs = 0
         self.instance = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rekam-bench-")))
         self.notes: list[str] = []
@@ -453,76 +461,83 @@ class Bench:
 
     # -- measures ------------------------------------------------------------------------------
 
-    def measure(self, load: Load, again: bool = False) -> WrkResult:
-        """wrk against one URL; cached per run unless `again` (the baseline is re-measured)."""
-        if again or load not in self.results:
-            server = self.server(load.server)
-            url = server.url + load.path
-            self.runs += 1
-            tag = re.sub(r"[^a-z0-9]+", "-", f"{self.runs:02d}-{load.server}-{load.method}-"
-                         f"{load.path}".lower()).strip("-")
+    def measure(self, loads: list[Load]) -> None:
+        """wrk against each load not yet measured, in interleaved rounds with bare Flask.
+
+        The host's speed drifts (by half within a minute on a shared machine), so instead of one
+        `-d10s` run per URL, each gets `rounds` runs of duration/rounds, taken in turn with the
+        others and with the baseline: the ratios compare figures taken over the same minute.
+        """
+        todo = [load for load in loads if load not in self.results and load not in self.failures]
+        if not todo:
+            return
+        plan = [BASELINE, *(load for load in todo if load is not BASELINE)]
+        ready = []
+        for load in plan:  # check the answer, warm up
+            url = self.server(load.server).url + load.path
             check = fetch(url, load.headers, method=load.method, body=load.body)
             if check.status not in load.expect:
-                raise Unexpected(f"HTTP {check.status} (expected {'/'.join(map(str, load.expect))}):"
-                                 " not measured")
-            say(f"wrk {load.method} {url} ({self.duration:g}s)")
-            run_wrk(url, self.warmup, load, tag + "-warmup")
-            result = run_wrk(url, self.duration, load, tag)
-            self.results[load] = result
-            if load is BASELINE:
-                self.baseline_runs.append(result)
-        return self.results[load]
+                self.failures[load] = (f"HTTP {check.status} (expected "
+                                       f"{'/'.join(map(str, load.expect))}): not measured")
+                continue
+            run_wrk(url, self.warmup, load, self.tag(load) + "-warmup")
+            ready.append((load, url))
+        rounds = min(self.rounds, self.duration)  # wrk takes whole seconds
+        for n in range(rounds):
+            seconds = self.duration // rounds + (1 if n < self.duration % rounds else 0)
+            base = 0.0
+            for load, url in ready:
+                say(f"round {n + 1}/{rounds}: wrk {load.method} {url} ({seconds}s)")
+                result = run_wrk(url, seconds, load, self.tag(load))
+                if load is BASELINE:
+                    base = result.rps
+                result.base_rps = base
+                self.results.setdefault(load, []).append(result)
+
+    def tag(self, load: Load) -> str:
+        self.runs += 1
+        return re.sub(r"[^a-z0-9]+", "-", f"{self.runs:03d}-{load.server}-{load.method}-"
+                      f"{load.path}".lower()).strip("-")
+
+    def rps(self, load: Load) -> float:
+        runs = self.results.get(load) or []
+        seconds = sum(r.seconds for r in runs)
+        return sum(r.requests for r in runs) / seconds if seconds else 0.0
 
     def load_rows(self, loads: list[Load]) -> list[list[str]]:
-        """Rows for these loads. Bare Flask is measured before and, once more, after them, and
-        the ratios are to the mean of its runs: the machine's speed drifts (shared host)."""
-        with contextlib.suppress(Unexpected):
-            self.baseline()
-        rows = {load: self.load_row(load) for load in loads if load is not BASELINE}
-        if rows and self.baseline_runs:
-            self.measure(BASELINE, again=True)
-            rows = {load: self.load_row(load) for load in rows}  # ratios to the mean
-        rows[BASELINE] = self.load_row(BASELINE)
-        return [rows[load] for load in loads if load in rows] + \
-            ([rows[BASELINE]] if BASELINE not in loads else [])
-
-    def baseline(self) -> float:
-        """Mean req/s of bare Flask's runs so far (measured once if never)."""
-        if not self.baseline_runs:
-            self.measure(BASELINE)
-        return sum(r.rps for r in self.baseline_runs) / len(self.baseline_runs)
+        self.measure(loads)
+        return [self.load_row(load) for load in loads]
 
     def load_row(self, load: Load) -> list[str]:
-        try:
-            r = self.measure(load)
-        except Unexpected as error:
-            return [load.label, "—", "—", "—", "—", load.goal, str(error)]
+        """| measure | req/s | p50 ms | p95 ms | ratio to bare Flask | goal | notes |"""
+        self.measure([load])
+        if load in self.failures:
+            return [load.label, "—", "—", "—", "—", load.goal, self.failures[load]]
+        runs = self.results[load]
         notes = []
-        if r.errors:
-            notes.append(", ".join(f"{n} {k} errors" if k != "status" else f"{n} non-2xx/3xx"
-                                   for k, n in r.errors.items()))
+        errors: dict[str, int] = {}
+        for r in runs:
+            for k, n in r.errors.items():
+                errors[k] = errors.get(k, 0) + n
+        if errors:
+            notes.append(", ".join(f"{n} non-2xx/3xx" if k == "status" else f"{n} {k} errors"
+                                   for k, n in errors.items()))
+        rps = self.rps(load)
+        if len(runs) > 1:
+            notes.append("rounds: " + " / ".join(f"{r.rps:,.0f}" for r in runs))
+        base = self.rps(BASELINE)
         if load is BASELINE:
-            runs = self.baseline_runs
-            rps = self.baseline()
-            p50 = " / ".join(f"{b.p50_ms:.1f}" for b in runs)
-            p95 = " / ".join(f"{b.p95_ms:.1f}" for b in runs)
             ratio = "1.00 (baseline)"
-            if len(runs) > 1:
-                drift = runs[-1].rps / runs[0].rps - 1
-                notes.append("mean of runs before and after the others: "
-                             + " / ".join(f"{b.rps:,.0f}" for b in runs) + f" req/s ({drift:+.0%})")
-                if abs(drift) > 0.15:
-                    notes.append("**the machine's speed drifted: ratios are rough**")
-            return [load.label, f"{rps:,.0f}", p50, p95, ratio, load.goal, "; ".join(notes)]
-        return [load.label, f"{r.rps:,.0f}", f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}", self.ratio(r),
-                load.goal, "; ".join(notes)]
-
-    def ratio(self, result: WrkResult) -> str:
-        try:
-            base = self.baseline()
-        except Exception as error:
-            return f"— ({error})"
-        return f"{result.rps / base:.2f}" if base else "—"
+            if len(runs) > 1 and max(r.rps for r in runs) > 1.3 * min(r.rps for r in runs):
+                notes.append("**the machine's speed drifted: ratios are rough**")
+        elif all(r.base_rps for r in runs):
+            ratio = f"{statistics.median(r.rps / r.base_rps for r in runs):.2f}"
+        else:
+            ratio = f"{rps / base:.2f}" if base else "—"
+        p50 = statistics.median(r.p50_ms for r in runs)
+        p95 = statistics.median(r.p95_ms for r in runs)
+        return [load.label, f"{rps:,.0f}", f"{p50:.1f}", f"{p95:.1f}", ratio, load.goal,
+                "; ".join(notes)]
 
     def page_weight(self, page: Page) -> tuple[list[str], str]:
         server = self.server("app")
@@ -568,10 +583,6 @@ class Bench:
         detail = (f"<details><summary>{page.label}: {len(fetched)} requests, {total:,} bytes"
                   f"</summary>\n\n" + "\n".join(lines) + "\n\n</details>")
         return row, detail
-
-
-class Unexpected(Exception):
-    """A URL that does not answer as a measure expects: reported in its row, not fatal."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -633,7 +644,8 @@ def render_section(c: Case, section: Section, when: str, bench: Bench) -> str:
         f"\n<!-- bench:section-end {c.name} -->\n"
 
 
-def write_benchmarks(path: Path, new_sections: dict[str, str], header: str) -> None:
+def write_benchmarks(path: Path, new_sections: dict[str, str], header: str,
+                     fallback: dict[str, str] | None = None) -> None:
     text = path.read_text() if path.exists() else INTRO
     if START in text and END in text:
         before, rest = text.split(START, 1)
@@ -641,7 +653,8 @@ def write_benchmarks(path: Path, new_sections: dict[str, str], header: str) -> N
     else:
         before, generated, after = text.rstrip() + "\n\n", "", "\n"
     old = {m.group(1): m.group(0) for m in SECTION.finditer(generated)}
-    merged = [new_sections.get(name) or old.get(name) for name in CASES]
+    merged = [new_sections.get(name) or old.get(name) or (fallback or {}).get(name)
+              for name in CASES]
     body = "\n".join(s for s in merged if s)
     path.write_text(f"{before}{START}\n{header}\n\n{body}{END}{after}")
 
@@ -662,14 +675,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--list", action="store_true", help="list the cases and exit")
     p.add_argument("--quick", action="store_true", default=quick,
                    help="3 s per load (also BENCH_QUICK=1)")
-    p.add_argument("--duration", type=float, help="seconds per load (default 10, quick 3)")
+    p.add_argument("--duration", type=int, help="whole seconds per load (default 10, quick 3)")
+    p.add_argument("--rounds", type=int, default=5,
+                   help="split each load into this many runs, interleaved with the other URLs "
+                        "and bare Flask (default 5; 1 = one run per URL)")
     p.add_argument("--self-test", action="store_true",
                    help="test the harness: the bare app stands in for Rekam; writes "
                         "tests/bench/out/BENCHMARKS.self-test.md unless --output")
     p.add_argument("--output", type=Path, help="the Markdown file to update (default BENCHMARKS.md)")
     p.add_argument("--no-write", action="store_true", help="print the sections, write no file")
     args = p.parse_args(argv)
-    args.duration = args.duration or (3.0 if args.quick else 10.0)
+    args.duration = args.duration or (3 if args.quick else 10)
+    if args.rounds < 1 or args.duration <= 0:
+        p.error("--rounds must be 1 or more and --duration positive")
     args.output = args.output or (OUT / "BENCHMARKS.self-test.md" if args.self_test else BENCHMARKS)
     args.only = [n.strip() for item in args.only for n in item.split(",") if n.strip()]
     unknown = [n for n in args.only if n not in CASES]
@@ -699,11 +717,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{c.name:14} {c.title}")
         return 0
     ensure_wrk()
+    for old in OUT.glob("wrk-*.txt"):
+        old.unlink()
     selected = [CASES[n] for n in (args.only or CASES)]
     started = time.monotonic()
+    load_before = os.getloadavg()[0]
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     sections: dict[str, str] = {}
     failed: list[str] = []
+    errors: dict[str, str] = {}  # written only where the file has no section of that name yet
     with terminate_cleanly(), contextlib.ExitStack() as stack:
         bench = Bench(args, stack)
         for c in selected:
@@ -717,15 +739,22 @@ def main(argv: list[str] | None = None) -> int:
                 section = Section(["error"], [[f"{type(error).__name__}: {error}".splitlines()[0]]],
                                   ["This case failed; see the `make bench` output."])
             say(f"case {c.name} done in {time.monotonic() - t:.1f}s")
-            sections[c.name] = render_section(c, section, when, bench)
+            rendered = render_section(c, section, when, bench)
+            if c.name in failed:
+                print(rendered)  # shown, but the file keeps the section of the last good run
+                errors[c.name] = rendered
+            else:
+                sections[c.name] = rendered
             bench.notes = []
     header = (f"_Generated by `make bench` on {when} in {time.monotonic() - started:.0f}s"
-              f"{' (self-test: the bare app stood in for Rekam)' if args.self_test else ''}._  \n"
-              f"Machine: {machine()}.")
+              f"{' (self-test: the bare app stood in for Rekam)' if args.self_test else ''}"
+              f"{'; this run: ' + ', '.join(args.only) + ', other sections as dated' if args.only else ''}"
+              "._  \n"
+              f"Machine: {machine()}; load average {load_before:.1f} when it started.")
     print("\n".join([header, "", *sections.values()]))
     if not args.no_write:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        write_benchmarks(args.output, sections, header)
+        write_benchmarks(args.output, sections, header, errors)
         say(f"wrote {args.output}")
     if failed:
         say(f"failed cases: {', '.join(failed)}")

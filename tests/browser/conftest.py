@@ -1,0 +1,157 @@
+"""Browser tests: Debian's chromium driven by Playwright against the real server (gunicorn).
+
+No browser is downloaded: the setup installs the Debian package when it can. Without chromium
+these tests skip with a clear message — except in CI, where that is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import TEST_PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+WIDTHS = (1280, 320)
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+            # One live server per xdist worker is plenty: keep browser tests on one worker.
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory) -> dict:
+    instance = tmp_path_factory.mktemp("live-instance")
+    env = {**os.environ, "INSTANCE_PATH": str(instance), "RATE_LIMITS": "off",
+           "DATABASE_URL": f"sqlite:///{instance}/live.sqlite3", "PYTHONUNBUFFERED": "1"}
+    env.pop("TEST_DATABASE_URL", None)
+    return env
+
+
+def flask_cli(env: dict, *args: str, stdin: str | None = None) -> str:
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], env=env,
+                            cwd=ROOT, input=stdin, capture_output=True, text=True, check=True)
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def live_server(server_env) -> str:
+    """Base URL of Rekam served by gunicorn, as `make run` serves it, over a seeded database."""
+    flask_cli(server_env, "seed-demo")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server_env["BASE_URL"] = base
+    log = open(Path(server_env["INSTANCE_PATH"]) / "server.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app.serve", "--port", str(port), "--workers", "1",
+         "--threads", "8"], env=server_env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("the live server did not start; see server.log") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def staff_login(server_env, live_server):
+    """staff_login(page, role) signs a browser page in as a fresh user of that role."""
+    made: dict[str, str] = {}
+
+    def login(page, role: str = "officer") -> str:
+        if role not in made:
+            username = f"live-{role.replace('_', '-')}"
+            scope = (["--desa", "3515041003"] if role == "desa_staff"
+                     else ["--office", "351504"])
+            flask_cli(server_env, "users", "add", username, "--role", role, *scope,
+                      "--password-stdin", stdin=TEST_PASSWORD + "\n")
+            made[role] = username
+        page.goto(live_server + "/login")
+        page.fill("#username", made[role])
+        page.fill("#password", TEST_PASSWORD)
+        page.click("button[type=submit]")
+        return made[role]
+
+    return login
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing in CI (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed: `apt-get install chromium` to run browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page(width=1280, javascript=True, **context_options) → a Playwright page."""
+    contexts = []
+
+    def make(width: int = 1280, javascript: bool = True, **options):
+        context = browser.new_context(viewport={"width": width, "height": 900},
+                                      java_script_enabled=javascript, base_url=live_server,
+                                      **options)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def axe_violations(page) -> list[dict]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return result.response["violations"]
+
+
+def assert_accessible(page) -> None:
+    """Zero axe-core violations (WCAG 2.2 AA tags) and no sideways scrolling at this width."""
+    violations = axe_violations(page)
+    detail = "\n".join(f"{v['id']}: {v['help']} — " + ", ".join(
+        str(n["target"]) for n in v["nodes"][:5]) for v in violations)
+    assert not violations, f"axe violations on {page.url}:\n{detail}"
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at this width"
