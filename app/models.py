@@ -215,5 +215,138 @@ class Draft(SQLModel, table=True):
 
 # --- issue 5: booking (slots, bookings, outbox) — models below this line ---
 
+BOOKING_STATUSES = ("booked", "checked_in", "in_capture", "recorded", "card_ready", "collected",
+                    "cancelled", "no_show", "moved")
+# Holding one of these blocks a second booking for the same NIK (DESIGN §3: one active booking).
+ACTIVE_STATUSES = ("booked", "checked_in", "in_capture")
+CHANNELS = ("web", "kiosk", "desa_staff", "officer", "api")
+CONSENTS = ("present", "phone", "written")
+OUTBOX_STATUSES = ("pending", "sent", "failed", "no_recipient")
+
+
+class Slot(SQLModel, table=True):
+    """A bookable period of one office's pool. A row exists so that taking a place is a single
+    conditional UPDATE of its counters (never read-then-write).
+
+    `booked` counts active bookings; `booked_priority` those of them allowed into the held-back
+    share (priority visitors, walk-ins on the day). Both always equal a recount of bookings.
+    """
+
+    __tablename__ = "slot"
+    __table_args__ = (
+        sa.UniqueConstraint("office_code", "pool", "starts_at", name="uq_slot_office_pool_start"),
+        sa.CheckConstraint(_in("pool", POOLS), name="ck_slot_pool"),
+        sa.CheckConstraint("starts_at < ends_at", name="ck_slot_order"),
+        sa.CheckConstraint("capacity >= 0", name="ck_slot_capacity"),
+        sa.CheckConstraint("held_back BETWEEN 0 AND capacity", name="ck_slot_held_back"),
+        sa.CheckConstraint("booked >= 0", name="ck_slot_booked"),
+        sa.CheckConstraint("booked_priority BETWEEN 0 AND booked", name="ck_slot_booked_priority"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="office.code", max_length=6)
+    pool: str = Field(max_length=10)
+    starts_at: datetime = Field(sa_column=utc_column())
+    ends_at: datetime = Field(sa_column=utc_column())
+    capacity: int = 0
+    held_back: int = 0
+    booked: int = 0
+    booked_priority: int = 0
+
+
+class Booking(SQLModel, table=True):
+    """A person's place in a slot. A reschedule keeps the code: the old row stays as `moved`
+    history pointing at its replacement (`replaced_by_id`).
+
+    Personal data per DESIGN §9: the NIK only as keyed hash + last 4 digits + what it encodes.
+    """
+
+    __tablename__ = "booking"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", BOOKING_STATUSES), name="ck_booking_status"),
+        sa.CheckConstraint(_in("channel", CHANNELS), name="ck_booking_channel"),
+        sa.CheckConstraint(f"consent IS NULL OR {_in('consent', CONSENTS)}",
+                           name="ck_booking_consent"),
+        sa.CheckConstraint("sex IN ('M', 'F')", name="ck_booking_sex"),
+        sa.CheckConstraint("length(code) = 8", name="ck_booking_code"),
+        # One current booking per code; `moved` history rows share their successor's code.
+        sa.Index("uq_booking_code_current", "code", unique=True,
+                 sqlite_where=sa.text("status <> 'moved'"),
+                 postgresql_where=sa.text("status <> 'moved'")),
+        # One active booking per NIK, enforced by the schema, not by a query (DESIGN §3).
+        sa.Index("uq_booking_nik_active", "nik_hash", unique=True,
+                 sqlite_where=sa.text(_in("status", ACTIVE_STATUSES)),
+                 postgresql_where=sa.text(_in("status", ACTIVE_STATUSES))),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, max_length=8)  # canonical: 8 Crockford base32, no hyphen
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    slot_id: int = Field(foreign_key="slot.id", index=True)
+    service: str = Field(max_length=20)
+    status: str = Field(default="booked", max_length=12)
+    nik_hash: str = Field(index=True, max_length=64)
+    nik_last4: str = Field(max_length=4)
+    birth_date: date
+    sex: str = Field(max_length=1)
+    name: str = Field(max_length=120)
+    phone: str | None = Field(default=None, max_length=16)  # normalised +62…
+    desa_code: str | None = Field(default=None, foreign_key="desa.code", index=True,
+                                  max_length=10)  # None: from outside this kecamatan
+    needs: str = Field(default="[]", sa_column=sa.Column(sa.Text(), nullable=False))  # JSON list
+    priority: bool = False  # age 60+ or a stated need other than a companion
+    held_share: bool = False  # counted in slot.booked_priority
+    channel: str = Field(default="web", max_length=12)
+    consent: str | None = Field(default=None, max_length=10)  # how a resident agreed (desa staff)
+    created_by: str = Field(default="citizen", max_length=60)  # "citizen", "token:7", "user:3"
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    reminded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    checked_in_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    in_capture_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    recorded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    card_ready_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    collected_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    cancelled_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    no_show_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    moved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    replaced_by_id: int | None = Field(default=None, foreign_key="booking.id")
+    suket_on: date | None = None  # temporary letter issued while blank cards are out
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A notification to a citizen. Always written here; delivered by a configured webhook
+    (an SMS/WhatsApp gateway) when there is one."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", OUTBOX_STATUSES), name="ck_outbox_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
+    kind: str = Field(max_length=30)  # "booked", "moved", "reminder", "cancelled", "no_show"
+    recipient: str | None = Field(default=None, max_length=16)
+    body: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    status: str = Field(default="pending", max_length=12)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
+    sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class UnplacedBooking(SQLModel, table=True):
+    """A booking a lost station left without a place in the horizon: it keeps its old slot and
+    the admin must call the person (nobody is silently dropped)."""
+
+    __tablename__ = "unplaced_booking"
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id", index=True)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    cause: str = Field(max_length=60)  # e.g. "station 351504-1 down"
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    resolved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
 
 # --- issue 6: receipts (signing keys, issued documents) — models below this line ---
