@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@touch $@
 
 $(MO): $(PO) $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d app/translations
+	$(BIN)/pybabel -q compile -d app/translations
 
 db-upgrade: setup
 	$(FLASK) db-upgrade
@@ -55,8 +55,8 @@ bench: setup
 
 # Pull new UI strings into the English catalogue (Indonesian is the source language).
 i18n-extract: setup
-	$(BIN)/pybabel extract -F app/babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel update -N -i app/translations/messages.pot -d app/translations -l en
+	$(BIN)/pybabel -q extract -F app/babel.cfg -k _l -k lazy_gettext -o app/translations/messages.pot .
+	$(BIN)/pybabel -q update -N -i app/translations/messages.pot -d app/translations -l en
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
