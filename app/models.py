@@ -350,3 +350,46 @@ class UnplacedBooking(SQLModel, table=True):
 
 
 # --- issue 6: receipts (signing keys, issued documents) — models below this line ---
+
+RECEIPT_KINDS = ("booking", "recording")
+
+
+class SigningKey(SQLModel, table=True):
+    """An Ed25519 key that signs receipt tokens (DESIGN §4). The private part is sealed with a
+    key derived from DATA_KEY; the public part is published in /.well-known/jwks.json from
+    creation until `not_after`, the expiry of the last document it signed."""
+
+    __tablename__ = "signing_key"
+
+    kid: str = Field(primary_key=True, max_length=16)
+    public_jwk: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))  # JSON
+    private_sealed: bytes = Field(sa_column=sa.Column(sa.LargeBinary(), nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    retired_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    not_after: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class Receipt(SQLModel, table=True):
+    """An issued document: its token and, once rendered, the exact PDF bytes handed out.
+
+    Its status is derived (booking state, newer receipts, expiry), so cancel and reschedule need
+    no hook here.
+    """
+
+    __tablename__ = "receipt"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", RECEIPT_KINDS), name="ck_receipt_kind"),
+        sa.CheckConstraint("(pdf IS NULL) = (sha256 IS NULL)", name="ck_receipt_pdf_hash"),
+        sa.Index("ix_receipt_booking_kind", "booking_id", "kind", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    booking_id: int = Field(foreign_key="booking.id")
+    kind: str = Field(max_length=10)
+    token: str = Field(unique=True, max_length=2048)
+    kid: str = Field(foreign_key="signing_key.kid", max_length=16)
+    issued_at: datetime = Field(sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column())
+    pdf: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary(), nullable=True))
+    sha256: str | None = Field(default=None, max_length=64)
+    rendered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

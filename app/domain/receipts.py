@@ -1,0 +1,286 @@
+"""Receipts anyone can verify (DESIGN §4): signing keys, issuing, status, verification.
+
+A receipt's token is a JWS (EdDSA/Ed25519, `kid` header) over short claims; the QR on the paper
+holds `{BASE_URL}/v/{token}`. Status is derived from the booking and later receipts, never
+stored, so cancelling or rescheduling a booking needs no hook here.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from ..adapters import signing
+from ..models import Booking, Office, Receipt, SigningKey, Slot, utcnow
+
+FORMAT_VERSION = 1
+KINDS = ("booking", "recording")
+STATUSES = ("valid", "cancelled", "superseded", "used", "expired", "invalid")
+# DESIGN §4: a booking receipt lasts until 30 days after its slot; a recording receipt a year.
+BOOKING_GRACE = timedelta(days=30)
+NAME_LENGTH = 40  # `n` is the name "as printed (may be shortened)": it keeps the QR small
+# A booking receipt is used once the person is checked in; a recording receipt at card pickup.
+USED_STATUSES = {
+    "booking": ("checked_in", "in_capture", "recorded", "card_ready", "collected"),
+    "recording": ("collected",),
+}
+
+
+class ReceiptError(ValueError):
+    pass
+
+
+# --- keys ------------------------------------------------------------------------------------
+
+
+def _new_key(session: Session, data_key: str, now: datetime) -> SigningKey:
+    pair = signing.new_key_pair()
+    key = SigningKey(kid=pair.kid, public_jwk=json.dumps(pair.public_jwk),
+                     private_sealed=signing.encrypt_private(pair.private_pem, data_key, pair.kid),
+                     created_at=now)
+    session.add(key)
+    session.flush()
+    return key
+
+
+def current_key(session: Session, data_key: str, now: datetime | None = None) -> SigningKey:
+    """The key that signs new receipts: the newest one not retired (made on first use)."""
+    key = session.exec(select(SigningKey).where(SigningKey.retired_at.is_(None))
+                       .order_by(SigningKey.created_at.desc(), SigningKey.kid).limit(1)).first()
+    return key or _new_key(session, data_key, now or utcnow())
+
+
+def rotate_keys(session: Session, data_key: str, now: datetime | None = None) -> SigningKey:
+    """Retire the signing key(s) and make a new one. A retired key stays published until the last
+    document it signed expires (`not_after`), so every receipt out there keeps verifying."""
+    now = now or utcnow()
+    session.execute(sa.update(SigningKey).where(SigningKey.retired_at.is_(None))
+                    .values(retired_at=now))
+    return _new_key(session, data_key, now)
+
+
+def published_keys(session: Session, now: datetime | None = None) -> list[SigningKey]:
+    """Keys in the JWKS: the signing one(s), and retired ones while a document of theirs lives."""
+    now = now or utcnow()
+    return list(session.exec(
+        select(SigningKey)
+        .where(sa.or_(SigningKey.retired_at.is_(None), SigningKey.not_after > now))
+        .order_by(SigningKey.created_at.desc(), SigningKey.kid)))
+
+
+def jwks(session: Session, now: datetime | None = None) -> dict:
+    return {"keys": [json.loads(k.public_jwk) for k in published_keys(session, now)]}
+
+
+# --- issuing ---------------------------------------------------------------------------------
+
+
+def _one_year_after(moment: datetime) -> datetime:
+    try:
+        return moment.replace(year=moment.year + 1)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year + 1, day=28)
+
+
+def claims_for(booking: Booking, slot: Slot, office: Office, kind: str,
+               now: datetime) -> dict:
+    """DESIGN §4 claims. Never the full NIK: `k` is its last 4 digits."""
+    tz = ZoneInfo(office.timezone)
+    expires = slot.ends_at + BOOKING_GRACE if kind == "booking" else _one_year_after(now)
+    return {
+        "v": FORMAT_VERSION,
+        "d": kind,
+        "b": booking.code,
+        "o": booking.office_code,
+        "s": slot.starts_at.astimezone(tz).isoformat(timespec="seconds"),
+        "n": booking.name.strip()[:NAME_LENGTH].strip(),
+        "k": booking.nik_last4,
+        "t": booking.service,
+        "iat": int(now.timestamp()),
+        "exp": int(expires.timestamp()),
+    }
+
+
+def issue_receipt(session: Session, booking: Booking, kind: str = "booking", *,
+                  base_url: str | None = None, data_key: str,
+                  now: datetime | None = None) -> Receipt:
+    """Sign and record a receipt for the booking; any earlier one of the same kind is superseded.
+
+    No PDF is rendered here (DESIGN §4: never inside the booking request): the document is made
+    on its first download. `base_url` is accepted for callers that pass their settings through;
+    the token itself holds no URL.
+    """
+    del base_url
+    if kind not in KINDS:
+        raise ReceiptError(f"unknown receipt kind {kind!r}")
+    now = (now or utcnow()).replace(microsecond=0)
+    slot = session.get(Slot, booking.slot_id)
+    office = session.get(Office, booking.office_code)
+    key = current_key(session, data_key, now)
+    claims = claims_for(booking, slot, office, kind, now)
+    private_pem = signing.decrypt_private(key.private_sealed, data_key, key.kid)
+    token = signing.sign(claims, key.kid, private_pem)
+    expires_at = datetime.fromtimestamp(claims["exp"], now.tzinfo)
+    receipt = Receipt(booking_id=booking.id, kind=kind, token=token, kid=key.kid,
+                      issued_at=now, expires_at=expires_at)
+    session.add(receipt)
+    # The key stays published until its last document expires: one conditional UPDATE, no race.
+    session.execute(sa.update(SigningKey)
+                    .where(SigningKey.kid == key.kid,
+                           sa.or_(SigningKey.not_after.is_(None),
+                                  SigningKey.not_after < expires_at))
+                    .values(not_after=expires_at))
+    session.flush()
+    return receipt
+
+
+def receipt_urls(receipt: Receipt, base_url: str) -> tuple[str, str]:
+    """(receipt_url, verify_url) per DESIGN §4."""
+    verify_url = f"{base_url.rstrip('/')}/v/{receipt.token}"
+    return f"{verify_url}/document", verify_url
+
+
+def latest_receipt(session: Session, booking_id: int, kind: str = "booking") -> Receipt | None:
+    return session.exec(select(Receipt).where(Receipt.booking_id == booking_id,
+                                              Receipt.kind == kind)
+                        .order_by(Receipt.id.desc()).limit(1)).first()
+
+
+# --- status and verification -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    genuine: bool
+    status: str
+    document: dict = field(default_factory=dict)  # the verified claims; empty when not genuine
+    receipt: Receipt | None = None
+    booking: Booking | None = None
+    since: datetime | None = None  # when it stopped being valid (cancelled, used, …)
+
+
+INVALID = Verification(False, "invalid")
+
+
+def receipt_status(receipt: Receipt, booking: Booking, newer_issued_at: datetime | None,
+                   now: datetime) -> tuple[str, datetime | None]:
+    """DESIGN §4: cancelled, superseded, used, expired, else valid — the first that applies."""
+    if booking.status == "cancelled":
+        return "cancelled", booking.cancelled_at
+    if booking.status == "moved":  # rescheduled: the new slot has a new receipt
+        return "superseded", booking.moved_at or newer_issued_at
+    if newer_issued_at is not None:
+        return "superseded", newer_issued_at
+    if booking.status in USED_STATUSES[receipt.kind]:
+        since = booking.checked_in_at if receipt.kind == "booking" else booking.collected_at
+        return "used", since
+    if now >= receipt.expires_at:
+        return "expired", receipt.expires_at
+    # A missed slot cannot be checked into any more: say so rather than "valid".
+    if booking.status == "no_show" and receipt.kind == "booking":
+        return "expired", booking.no_show_at
+    return "valid", None
+
+
+def verify_token(session: Session, token: str, now: datetime | None = None) -> Verification:
+    """Whether a token is one we issued, and its status now. Never raises for bad input."""
+    now = now or utcnow()
+    try:
+        kid = signing.token_kid(token)
+    except signing.TokenError:
+        return INVALID
+    mine, later = aliased(Receipt), aliased(Receipt)
+    newer = (sa.select(sa.func.min(later.issued_at))
+             .where(later.booking_id == mine.booking_id, later.kind == mine.kind,
+                    later.id > mine.id)
+             .correlate(mine).scalar_subquery())
+    row = session.execute(
+        sa.select(mine, Booking, SigningKey.public_jwk, newer)
+        .join(Booking, Booking.id == mine.booking_id)
+        .join(SigningKey, SigningKey.kid == mine.kid)
+        .where(mine.token == token)
+    ).first()
+    if row is None or row[0].kid != kid:
+        return INVALID
+    receipt, booking, jwk, newer_issued_at = row
+    try:
+        claims = signing.verify(token, json.loads(jwk))
+    except signing.TokenError:
+        return INVALID
+    status, since = receipt_status(receipt, booking, newer_issued_at, now)
+    return Verification(True, status, claims, receipt, booking, since)
+
+
+# --- what the document says, for pages and PDFs ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReceiptDocument:
+    kind: str
+    code: str
+    code_display: str  # K7Q2-M9XH: people read and type it in two halves
+    name: str
+    nik_masked: str
+    office_code: str
+    office_name: str
+    office_address: str
+    timezone: str
+    zone_label: str  # WIB / WITA / WIT
+    service: str
+    starts_at: datetime  # in the office's zone
+    ends_at: datetime | None
+    issued_at: datetime
+    expires_at: datetime
+    recorded_on: date | None
+
+
+ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def display_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def masked_nik(last4: str) -> str:
+    """Only the last 4 digits are kept (DESIGN §9); the rest shows as dots."""
+    return "\u2022" * 12 + last4
+
+
+def document_for(session: Session, claims: dict, receipt: Receipt) -> ReceiptDocument:
+    """What a receipt says: from its signed claims, with the office's name and zone."""
+    office = session.get(Office, claims["o"])
+    tz = ZoneInfo(office.timezone if office else "Asia/Jakarta")
+    starts = datetime.fromisoformat(claims["s"]).astimezone(tz)
+    booking = session.get(Booking, receipt.booking_id)
+    slot = session.get(Slot, booking.slot_id) if booking else None
+    return ReceiptDocument(
+        kind=claims["d"], code=claims["b"], code_display=display_code(claims["b"]),
+        name=claims["n"], nik_masked=masked_nik(claims["k"]), office_code=claims["o"],
+        office_name=office.name if office else claims["o"],
+        office_address=office.address if office else "",
+        timezone=tz.key, zone_label=ZONE_LABELS.get(tz.key, tz.key), service=claims["t"],
+        starts_at=starts, ends_at=slot.ends_at.astimezone(tz) if slot else None,
+        issued_at=datetime.fromtimestamp(claims["iat"], tz),
+        expires_at=datetime.fromtimestamp(claims["exp"], tz),
+        recorded_on=(booking.recorded_at.astimezone(tz).date()
+                     if booking and booking.recorded_at else None),
+    )
+
+
+def find_receipt(session: Session, token: str) -> Receipt | None:
+    if not isinstance(token, str) or len(token) > signing.MAX_TOKEN_LENGTH:
+        return None
+    return session.exec(select(Receipt).where(Receipt.token == token)).first()
+
+
+def store_rendered(session: Session, receipt_id: int, pdf: bytes, sha256: str,
+                   now: datetime) -> None:
+    """Keep the first rendering only: later downloads must get exactly the bytes issued."""
+    session.execute(sa.update(Receipt).where(Receipt.id == receipt_id, Receipt.pdf.is_(None))
+                    .values(pdf=pdf, sha256=sha256, rendered_at=now))

@@ -1,0 +1,40 @@
+"""A small factory for receipt tests: a slot and a booking made directly through the models."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime, timedelta
+
+from app.domain.nik import nik_hash
+from app.models import Booking, Slot
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+NIK = "3515041203070003"
+DATA_KEY = "test-data-key"  # tests/conftest.py's DATA_KEY
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CROCKFORD) for _ in range(8))
+
+
+def make_slot(session, starts_at: datetime, office_code: str = "351504",
+              minutes: int = 30) -> Slot:
+    slot = Slot(office_code=office_code, pool="station", starts_at=starts_at,
+                ends_at=starts_at + timedelta(minutes=minutes), capacity=6, held_back=2)
+    session.add(slot)
+    session.flush()
+    return slot
+
+
+def make_booking(session, *, starts_at: datetime | None = None, office_code: str = "351504",
+                 nik: str = NIK, name: str = "Budi Santoso", status: str = "booked",
+                 service: str = "pemula", code: str | None = None) -> Booking:
+    """A booking of `nik` (hashed as the app does), by default tomorrow 09:00 WIB."""
+    starts_at = starts_at or datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
+    slot = make_slot(session, starts_at, office_code)
+    booking = Booking(code=code or new_code(), office_code=office_code, slot_id=slot.id,
+                      service=service, status=status, nik_hash=nik_hash(nik, DATA_KEY.encode()),
+                      nik_last4=nik[-4:], birth_date=date(2007, 3, 12), sex="M", name=name)
+    session.add(booking)
+    session.flush()
+    return booking
