@@ -212,6 +212,59 @@ class Draft(SQLModel, table=True):
 
 # --- issue 4: guidance (home-visit requests, misconduct reports) — models below this line ---
 
+REQUESTERS = ("self", "family", "neighbour", "desa_staff")
+HOME_VISIT_STATUSES = ("new", "scheduled", "done", "declined")
+REPORT_KINDS = ("money", "other")
+REPORT_STATUSES = ("new", "in_review", "closed")
+
+
+class HomeVisitRequest(SQLModel, table=True):
+    """A request to record someone at home who cannot come to the office (bedridden, severely
+    disabled): the field studies found these residents recorded at home by outreach teams."""
+
+    __tablename__ = "home_visit_request"
+    __table_args__ = (
+        sa.CheckConstraint(_in("requester", REQUESTERS), name="ck_home_visit_requester"),
+        sa.CheckConstraint(_in("status", HOME_VISIT_STATUSES), name="ck_home_visit_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, max_length=10)  # "KRM-7K2M9X", shown to the requester
+    # The hidden one-time token of the form: a double submit finds the first request.
+    submission_id: str = Field(unique=True, max_length=43)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    desa_code: str = Field(foreign_key="desa.code", max_length=10)
+    name: str = Field(max_length=120)
+    phone: str = Field(max_length=16)  # normalised +62…
+    requester: str = Field(max_length=12)
+    service: str = Field(max_length=20)
+    details: str = Field(default="", max_length=500)
+    status: str = Field(default="new", max_length=12)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
+
+
+class MisconductReport(SQLModel, table=True):
+    """An anonymous report of a request for money or other misconduct (services are free: Pasal
+    79A UU 23/2006). No client address is stored; the contact is optional."""
+
+    __tablename__ = "misconduct_report"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", REPORT_KINDS), name="ck_report_kind"),
+        sa.CheckConstraint(_in("status", REPORT_STATUSES), name="ck_report_status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, max_length=10)  # "LPR-7K2M9X", shown to the reporter
+    submission_id: str = Field(unique=True, max_length=43)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    event_date: date
+    kind: str = Field(max_length=10)
+    description: str = Field(max_length=2000)
+    contact: str = Field(default="", max_length=200)
+    status: str = Field(default="new", max_length=12)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
+
+
 
 # --- issue 5: booking (slots, bookings, outbox) — models below this line ---
 
