@@ -1,0 +1,302 @@
+"""Taking, moving and giving back places (DESIGN §3 Booking).
+
+A place is taken by one conditional UPDATE of the slot's counters and the booking row is inserted
+in the same SAVEPOINT, so a refused request leaves nothing half-written. One active booking per
+NIK is the schema's partial unique index, not a query. State changes are conditional UPDATEs too:
+two cancels of one booking free one place.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import case, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from ..adapters import notify
+from ..models import ACTIVE_STATUSES, Booking, Office, Slot, utcnow
+from . import audit, capacity, codes
+from .eligibility import is_elderly
+from .nik import NikInfo, nik_hash
+
+NEEDS = ("wheelchair", "sign_language", "low_vision", "companion", "pregnant", "infant",
+         "cannot_leave_home")
+# A companion helps the person but does not make them a priority visitor (DESIGN §3).
+NON_PRIORITY_NEEDS = ("companion",)
+# Places count every booking that used or is using the slot; cancelled and moved ones gave it back.
+RELEASED_STATUSES = ("cancelled", "moved")
+CODE_ATTEMPTS = 5
+
+
+class BookingError(Exception):
+    """`code`: slot_full, already_booked, slot_unavailable, not_cancellable."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """Who books: what the NIK gives (never the NIK itself) and what the person states."""
+
+    nik_hash: str
+    nik_last4: str
+    birth_date: date
+    sex: str
+    name: str
+    phone: str | None = None
+    desa_code: str | None = None  # None: from outside this kecamatan
+    needs: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_nik(cls, nik: str, info: NikInfo, key: bytes, **stated) -> Applicant:
+        return cls(nik_hash=nik_hash(nik, key), nik_last4=info.last4,
+                   birth_date=info.birth_date, sex=info.sex, **stated)
+
+
+def is_priority(birth_date: date, needs, today: date) -> bool:
+    """Age 60+ or any stated need except a companion (DESIGN §3)."""
+    return is_elderly(birth_date, today) or any(n not in NON_PRIORITY_NEEDS for n in needs)
+
+
+def needs_of(booking: Booking) -> list[str]:
+    return json.loads(booking.needs or "[]")
+
+
+def find_current(session: Session, code: str | None) -> Booking | None:
+    """The current row of a booking code (not its `moved` history), or None."""
+    if code is None:
+        return None
+    return session.exec(select(Booking).where(Booking.code == code,
+                                              Booking.status != "moved")).first()
+
+
+def matches_nik(booking: Booking | None, hashed: str) -> bool:
+    return booking is not None and booking.nik_hash == hashed
+
+
+def has_active_booking(session: Session, hashed: str) -> bool:
+    return session.exec(select(Booking.id).where(
+        Booking.nik_hash == hashed, Booking.status.in_(ACTIVE_STATUSES))).first() is not None
+
+
+def _take_place(session: Session, slot: Slot, held_share: bool, open_to_all: bool) -> bool:
+    """One conditional UPDATE; True when a place was taken. Without the held share and before
+    its release, only the open share (capacity − held back) counts."""
+    conditions = [Slot.id == slot.id, Slot.booked < Slot.capacity]
+    if not held_share and not open_to_all:
+        conditions.append(Slot.booked - Slot.booked_priority < Slot.capacity - Slot.held_back)
+    result = session.execute(update(Slot).where(*conditions).values(
+        booked=Slot.booked + 1, booked_priority=Slot.booked_priority + int(held_share))
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def _give_back(session: Session, slot_id: int, held_share: bool) -> None:
+    session.execute(update(Slot).where(Slot.id == slot_id).values(
+        booked=Slot.booked - 1, booked_priority=Slot.booked_priority - int(held_share))
+        .execution_options(synchronize_session=False))
+
+
+def _uses_held_share(office: Office, slot: Slot, priority: bool, channel: str,
+                     now: datetime) -> bool:
+    return priority or capacity.is_walk_in(office, slot, channel, now)
+
+
+def _slot_for(session: Session, office: Office, slot_id: int, service: str, channel: str,
+              now: datetime) -> Slot:
+    slot = session.get(Slot, slot_id)
+    if (slot is None or slot.pool != capacity.pool_for(service)
+            or not capacity.bookable(session, office, slot, channel, now)):
+        raise BookingError("slot_unavailable")
+    return slot
+
+
+def _insert_with_place(session: Session, fields: dict, office: Office, slot: Slot,
+                       now: datetime) -> Booking:
+    """Insert the row and take its place in one SAVEPOINT: any refusal rolls back both."""
+    for _attempt in range(CODE_ATTEMPTS):
+        booking = Booking(code=codes.new_code(), **fields)
+        try:
+            with session.begin_nested():
+                session.add(booking)
+                session.flush()
+                if not _take_place(session, slot, booking.held_share,
+                                   capacity.released(office, slot, now)):
+                    raise BookingError("slot_full")
+            return booking
+        except IntegrityError:
+            if has_active_booking(session, booking.nik_hash):
+                raise BookingError("already_booked") from None
+            # Otherwise the rare clash of a random code with another booking's: draw again.
+    raise BookingError("already_booked")
+
+
+def create_booking(session: Session, *, office: Office, slot_id: int, service: str,
+                   applicant: Applicant, channel: str, actor: str, consent: str | None = None,
+                   now: datetime | None = None) -> Booking:
+    now = now or utcnow()
+    slot = _slot_for(session, office, slot_id, service, channel, now)
+    priority = is_priority(applicant.birth_date, applicant.needs, capacity.local_today(office, now))
+    booking = _insert_with_place(session, {
+        "office_code": office.code, "slot_id": slot.id, "service": service,
+        "nik_hash": applicant.nik_hash, "nik_last4": applicant.nik_last4,
+        "birth_date": applicant.birth_date, "sex": applicant.sex, "name": applicant.name,
+        "phone": applicant.phone, "desa_code": applicant.desa_code,
+        "needs": json.dumps(list(applicant.needs)), "priority": priority,
+        "held_share": _uses_held_share(office, slot, priority, channel, now),
+        "channel": channel, "consent": consent, "created_by": actor, "created_at": now,
+    }, office, slot, now)
+    audit.record(session, actor, "booking.create", f"booking:{booking.code}",
+                 f"slot={slot.id} channel={channel}")
+    return booking
+
+
+def _mark(session: Session, booking: Booking, status: str, now: datetime,
+          from_statuses=("booked",)) -> bool:
+    """Conditional state change: True only for the one request that made it."""
+    result = session.execute(
+        update(Booking).where(Booking.id == booking.id, Booking.status.in_(from_statuses))
+        .values(status=status, **{f"{status}_at": now})
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    session.refresh(booking)
+    return True
+
+
+def cancel_booking(session: Session, booking: Booking, actor: str,
+                   now: datetime | None = None) -> Booking:
+    now = now or utcnow()
+    if not _mark(session, booking, "cancelled", now):
+        raise BookingError("not_cancellable")
+    _give_back(session, booking.slot_id, booking.held_share)
+    audit.record(session, actor, "booking.cancel", f"booking:{booking.code}")
+    return booking
+
+
+def move_booking(session: Session, booking: Booking, new_slot: Slot, actor: str, *,
+                 office: Office, now: datetime, any_free_place: bool = False) -> Booking:
+    """Take the new place, free the old and keep the old row as `moved` history, in one
+    SAVEPOINT; the new row keeps the code. `any_free_place`: moves forced by the office may use
+    every free place, the held share too."""
+    with session.begin_nested():
+        if not _mark(session, booking, "moved", now):
+            raise BookingError("not_cancellable")
+        held = booking.held_share or any_free_place
+        open_to_all = any_free_place or capacity.released(office, new_slot, now)
+        if not _take_place(session, new_slot, held, open_to_all):
+            raise BookingError("slot_full")
+        _give_back(session, booking.slot_id, booking.held_share)
+        successor = Booking(**{
+            **booking.model_dump(exclude={"id", "status", "moved_at", "replaced_by_id",
+                                          "reminded_at"}),
+            "slot_id": new_slot.id, "held_share": held, "created_at": now})
+        session.add(successor)
+        session.flush()
+        session.execute(update(Booking).where(Booking.id == booking.id)
+                        .values(replaced_by_id=successor.id)
+                        .execution_options(synchronize_session=False))
+        session.refresh(booking)
+    return successor
+
+
+def reschedule_booking(session: Session, booking: Booking, new_slot_id: int, actor: str, *,
+                       office: Office, now: datetime | None = None) -> Booking:
+    now = now or utcnow()
+    new_slot = _slot_for(session, office, new_slot_id, booking.service, booking.channel, now)
+    if new_slot.id == booking.slot_id:
+        raise BookingError("slot_unavailable")
+    successor = move_booking(session, booking, new_slot, actor, office=office, now=now)
+    audit.record(session, actor, "booking.reschedule", f"booking:{booking.code}",
+                 f"from_slot={booking.slot_id} to_slot={new_slot.id}")
+    return successor
+
+
+def mark_no_shows(session: Session, now: datetime | None = None) -> int:
+    """Bookings not checked in by the slot's end plus the office's grace become `no_show`; the
+    person may then book again. The place stays counted: its time has passed."""
+    now = now or utcnow()
+    rows = session.exec(
+        select(Booking.id, Slot.ends_at, Office.no_show_grace_minutes)
+        .join(Slot, Slot.id == Booking.slot_id).join(Office, Office.code == Booking.office_code)
+        .where(Booking.status == "booked", Slot.ends_at <= now)).all()
+    late = [bid for bid, ends_at, grace in rows if ends_at + timedelta(minutes=grace) <= now]
+    if not late:
+        return 0
+    result = session.execute(update(Booking).where(Booking.id.in_(late),
+                                                   Booking.status == "booked")
+                             .values(status="no_show", no_show_at=now)
+                             .execution_options(synchronize_session=False))
+    audit.record(session, "system", "booking.no_show", "", f"count={result.rowcount}")
+    return result.rowcount
+
+
+@dataclass(frozen=True)
+class Drift:
+    slot_id: int
+    booked: int
+    counted: int
+    booked_priority: int
+    counted_priority: int
+
+
+def counter_drift(session: Session) -> list[Drift]:
+    """Slots whose counters differ from a recount of their bookings (empty when all is well)."""
+    holding = Booking.status.not_in(RELEASED_STATUSES)
+    totals = {sid: (int(n or 0), int(p or 0)) for sid, n, p in session.exec(
+        select(Booking.slot_id, func.sum(case((holding, 1), else_=0)),
+               func.sum(case((holding & Booking.held_share, 1), else_=0)))
+        .group_by(Booking.slot_id))}
+    drift = []
+    for slot in session.exec(select(Slot).order_by(Slot.id)):
+        counted, counted_priority = totals.get(slot.id, (0, 0))
+        if (slot.booked, slot.booked_priority) != (counted, counted_priority):
+            drift.append(Drift(slot.id, slot.booked, counted, slot.booked_priority,
+                               counted_priority))
+    return drift
+
+
+def _when(office: Office, slot: Slot) -> str:
+    start = capacity.local(office, slot.starts_at)
+    return f"{start:%d-%m-%Y %H:%M} {capacity.zone_name(office)}"
+
+
+def notice_text(kind: str, booking: Booking, slot: Slot, office: Office) -> str:
+    """The short Indonesian message (SMS/WhatsApp) for a booking event; no NIK, no name."""
+    code = codes.display_code(booking.code)
+    if kind == "moved":
+        return (f"Rekam: stasiun perekaman di {office.name} rusak. Jadwal Anda (kode {code}) "
+                f"dipindah ke {_when(office, slot)}. Tidak bisa datang? Ubah atau batalkan "
+                f"dengan kode dan NIK Anda. Gratis, jangan bayar siapa pun.")
+    if kind == "reminder":
+        return (f"Rekam: besok {_when(office, slot)} jadwal Anda di {office.name} (kode {code}). "
+                f"Bawa Kartu Keluarga. Gratis, jangan bayar siapa pun.")
+    raise ValueError(f"unknown notice {kind!r}")
+
+
+def queue_reminders(session: Session, now: datetime | None = None) -> int:
+    """A reminder the day before (in the office's zone) for every booking not yet reminded."""
+    now = now or utcnow()
+    rows = session.exec(
+        select(Booking, Slot, Office).join(Slot, Slot.id == Booking.slot_id)
+        .join(Office, Office.code == Booking.office_code)
+        .where(Booking.status == "booked", Booking.reminded_at.is_(None),
+               Slot.starts_at > now, Slot.starts_at < now + timedelta(hours=48))).all()
+    queued = 0
+    for booking, slot, office in rows:
+        tomorrow = capacity.local_today(office, now) + timedelta(days=1)
+        if capacity.local(office, slot.starts_at).date() != tomorrow:
+            continue
+        claimed = session.execute(update(Booking).where(
+            Booking.id == booking.id, Booking.reminded_at.is_(None)).values(reminded_at=now)
+            .execution_options(synchronize_session=False))
+        if claimed.rowcount == 1:  # a second worker running the same job sends nothing twice
+            notify.queue(session, booking, "reminder", notice_text("reminder", booking, slot,
+                                                                   office), now=now)
+            queued += 1
+    return queued

@@ -1,0 +1,235 @@
+"""How many people an office can take, slot by slot (DESIGN §3 Capacity).
+
+Capacity of a slot = floor(active units × slot minutes ÷ minutes per visit), per pool (recording
+stations for first recordings, counters for reprints). A share of it, rounded half up, is held back
+for priority visitors and walk-ins on the day, and released to everyone `hold_release_hours`
+before the slot starts. Slots are rows so that taking a place is one conditional UPDATE.
+Times are stored in UTC and shown in the office's zone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from ..models import Closure, Office, OpeningHours, Slot, Station
+from .services import SERVICES
+
+# Online bookings (web, desa staff, API) close this long before a slot starts, so the office
+# knows who is coming; kiosk and officer walk-ins may still take today's free places.
+ONLINE_CUTOFF = timedelta(hours=1)
+WALK_IN_CHANNELS = ("kiosk", "officer")
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+
+
+def pool_for(service_code: str) -> str:
+    return SERVICES[service_code].pool
+
+
+def minutes_per_visit(office: Office, pool: str) -> int:
+    return office.recording_minutes if pool == "station" else office.counter_minutes
+
+
+def slot_capacity(office: Office, pool: str, units: int) -> tuple[int, int]:
+    """(capacity, held back) of one slot with this many active units."""
+    capacity = units * office.slot_minutes // minutes_per_visit(office, pool)
+    # Round half up in integers: 30 % of 5 = 1.5 → 2 (floats would make 2.5 → 2 elsewhere).
+    held_back = (capacity * office.held_back_percent + 50) // 100
+    return capacity, held_back
+
+
+def active_units(session: Session, office_code: str, pool: str) -> int:
+    return session.exec(
+        select(func.count()).select_from(Station).where(
+            Station.office_code == office_code, Station.pool == pool, Station.state == "active")
+    ).one()
+
+
+def zone(office: Office) -> ZoneInfo:
+    return ZoneInfo(office.timezone)
+
+
+def zone_name(office: Office) -> str:
+    return ZONE_NAMES.get(office.timezone, office.timezone)
+
+
+def local_today(office: Office, now: datetime) -> date:
+    return now.astimezone(zone(office)).date()
+
+
+def local(office: Office, moment: datetime) -> datetime:
+    return moment.astimezone(zone(office))
+
+
+def horizon(office: Office, now: datetime) -> tuple[date, date]:
+    """First and last bookable day, in the office's zone."""
+    today = local_today(office, now)
+    return today, today + timedelta(days=office.booking_horizon_days)
+
+
+@lru_cache(maxsize=16)
+def _national_holidays(year: int) -> dict[date, str]:
+    # "government" holds the cuti bersama (collective leave) days the offices also close on.
+    wanted = ("public", "government")
+    known = getattr(holidays.country_holidays("ID"), "supported_categories", ("public",))
+    found = holidays.country_holidays(
+        "ID", years=year, categories=tuple(c for c in wanted if c in known))
+    return dict(found.items())
+
+
+def closed_days(session: Session, office: Office, first: date, last: date) -> dict[date, str]:
+    """Days without service between first and last (inclusive): holidays and admin closures."""
+    days: dict[date, str] = {}
+    for year in range(first.year, last.year + 1):
+        days.update({d: n for d, n in _national_holidays(year).items() if first <= d <= last})
+    for closure in session.exec(select(Closure).where(
+            Closure.office_code == office.code, Closure.day >= first, Closure.day <= last)):
+        days[closure.day] = closure.reason
+    return days
+
+
+def _hours(session: Session, office_code: str) -> dict[int, list[tuple[time, time]]]:
+    hours: dict[int, list[tuple[time, time]]] = {}
+    for row in session.exec(select(OpeningHours).where(OpeningHours.office_code == office_code)
+                            .order_by(OpeningHours.weekday, OpeningHours.opens)):
+        hours.setdefault(row.weekday, []).append((row.opens, row.closes))
+    return hours
+
+
+def planned_times(session: Session, office: Office, first: date,
+                  last: date) -> list[tuple[datetime, datetime]]:
+    """(start, end) in UTC of every slot the weekly hours give between first and last, except on
+    closed days. Extra sessions (evenings, Saturdays) are simply more opening hours."""
+    hours, tz = _hours(session, office.code), zone(office)
+    closed = closed_days(session, office, first, last)
+    step = timedelta(minutes=office.slot_minutes)
+    times = []
+    day = first
+    while day <= last:
+        for opens, closes in [] if day in closed else hours.get(day.weekday(), []):
+            start = datetime.combine(day, opens, tzinfo=tz)
+            end_of_period = datetime.combine(day, closes, tzinfo=tz)
+            while start + step <= end_of_period:
+                times.append((start.astimezone(UTC), (start + step).astimezone(UTC)))
+                start += step
+        day += timedelta(days=1)
+    return times
+
+
+def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> None:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(Slot).values(rows).on_conflict_do_nothing(
+        index_elements=["office_code", "pool", "starts_at"]))
+
+
+def missing_times(session: Session, office: Office, pool: str, first: date,
+                  last: date) -> list[tuple[datetime, datetime]]:
+    planned = planned_times(session, office, first, last)
+    if not planned:
+        return []
+    existing = set(session.exec(select(Slot.starts_at).where(
+        Slot.office_code == office.code, Slot.pool == pool,
+        Slot.starts_at >= planned[0][0], Slot.starts_at <= planned[-1][0])))
+    return [(s, e) for s, e in planned if s not in existing]
+
+
+def ensure_slots(session: Session, office: Office, pool: str, now: datetime) -> int:
+    """Create the slot rows of the booking horizon that do not exist yet (idempotent, safe when
+    several workers do it at once: the unique constraint ignores a second insert)."""
+    first, last = horizon(office, now)
+    missing = missing_times(session, office, pool, first, last)
+    if missing:
+        capacity, held_back = slot_capacity(office, pool, active_units(session, office.code, pool))
+        _insert_ignoring_duplicates(session, [
+            {"office_code": office.code, "pool": pool, "starts_at": s, "ends_at": e,
+             "capacity": capacity, "held_back": held_back, "booked": 0, "booked_priority": 0}
+            for s, e in missing])
+        session.flush()
+    return len(missing)
+
+
+@dataclass(frozen=True)
+class Availability:
+    remaining: int  # places any booker may take now
+    remaining_priority: int  # further places only priority visitors or walk-ins may take
+
+    @property
+    def free(self) -> int:
+        return self.remaining + self.remaining_priority
+
+
+def released(office: Office, slot: Slot, now: datetime) -> bool:
+    """The held-back share is open to everyone this close to the slot."""
+    return now >= slot.starts_at - timedelta(hours=office.hold_release_hours)
+
+
+def availability(office: Office, slot: Slot, now: datetime) -> Availability:
+    """DESIGN §6: the same answer for every caller."""
+    free = max(0, slot.capacity - slot.booked)
+    if now >= slot.starts_at - ONLINE_CUTOFF:
+        remaining = 0  # only walk-ins at the office from here on
+    elif released(office, slot, now):
+        remaining = free
+    else:
+        open_share = slot.capacity - slot.held_back - (slot.booked - slot.booked_priority)
+        remaining = max(0, min(free, open_share))
+    return Availability(remaining, free - remaining)
+
+
+def is_walk_in(office: Office, slot: Slot, channel: str, now: datetime) -> bool:
+    return channel in WALK_IN_CHANNELS and local(office, slot.starts_at).date() == \
+        local_today(office, now)
+
+
+def bookable(session: Session, office: Office, slot: Slot, channel: str, now: datetime) -> bool:
+    """Whether the slot is open to this channel at all (time, horizon, closures); places are
+    checked by the conditional UPDATE, not here."""
+    if slot.office_code != office.code or slot.ends_at <= now:
+        return False
+    day = local(office, slot.starts_at).date()
+    first, last = horizon(office, now)
+    if not first <= day <= last or day in closed_days(session, office, day, day):
+        return False
+    return is_walk_in(office, slot, channel, now) or now < slot.starts_at - ONLINE_CUTOFF
+
+
+@dataclass(frozen=True)
+class SlotView:
+    slot: Slot
+    availability: Availability
+
+
+def list_slots(session: Session, office: Office, pool: str, first: date, last: date,
+               now: datetime) -> list[SlotView]:
+    """Slots between two local days (inclusive) with a place left for someone, oldest first."""
+    start_first, start_last = horizon(office, now)
+    first, last = max(first, start_first), min(last, start_last)
+    if first > last:
+        return []
+    tz = zone(office)
+    lower = datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
+    upper = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
+    closed = closed_days(session, office, first, last)
+    views = []
+    for slot in session.exec(select(Slot).where(
+            Slot.office_code == office.code, Slot.pool == pool, Slot.starts_at >= lower,
+            Slot.starts_at < upper, Slot.ends_at > now).order_by(Slot.starts_at)):
+        if local(office, slot.starts_at).date() in closed:
+            continue
+        view = SlotView(slot, availability(office, slot, now))
+        if view.availability.free > 0:
+            views.append(view)
+    return views
+
+
+def needs_materialising(session: Session, office: Office, pool: str, now: datetime) -> bool:
+    first, last = horizon(office, now)
+    return bool(missing_times(session, office, pool, first, last))
