@@ -97,9 +97,11 @@ def runner(app):
 
 @pytest.fixture
 def session(app) -> Session:
-    """A session in the test's transaction, for arranging data and checking results."""
-    with app.app_context(), database().session() as s:
-        yield s
+    """A session in the test's transaction, for arranging data and checking results.
+
+    No app context is held open: requests would share it, and with it `g`.
+    """
+    yield app.extensions["rekam_db"].session()
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """The layout every page shares: language, landmarks, free-of-charge notice, display options."""
 
+import pytest
+
 
 def test_home_is_indonesian_by_default_and_english_on_request(client, page):
     home = page(client, "/")
@@ -99,3 +101,39 @@ def test_privacy_notice_says_what_is_kept_why_how_long_and_who_sees_it(client, p
     assert "90 hari" in notice.text and "UU 27/2022" in notice.text
     english = page(client, "/privasi?lang=en")
     assert "90 days" in english.text
+
+
+def test_anonymous_pages_are_served_from_the_page_cache_per_language(app, client, session):
+    from app.models import Office
+
+    first = client.get("/").get_data(as_text=True)
+    office = session.get(Office, "351504")
+    office.name = "Kecamatan Porong Baru"
+    session.commit()
+    assert client.get("/").get_data(as_text=True) == first  # cached for a minute
+    english = client.get("/?lang=en").get_data(as_text=True)
+    assert "Kecamatan Porong Baru" in english  # another key: rendered afresh
+    assert 'lang="en"' in english
+
+
+def test_signed_in_staff_never_get_a_cached_page(client, login_as):
+    anonymous = client.get("/privasi").get_data(as_text=True)
+    user = login_as("officer")
+    signed_in = client.get("/privasi").get_data(as_text=True)
+    assert user.username in signed_in and user.username not in anonymous
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_pages_with_a_csrf_token_are_never_shared_between_visitors(app):
+    from flask_wtf.csrf import generate_csrf
+
+    from app.web.rendering import cached_page
+
+    @app.get("/form-for-test")
+    @cached_page
+    def form_for_test():
+        return generate_csrf()
+
+    first = app.test_client().get("/form-for-test").get_data(as_text=True)
+    second = app.test_client().get("/form-for-test").get_data(as_text=True)
+    assert first != second

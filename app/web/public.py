@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, request
 from ..db import get_session
 from ..domain.offices import list_offices
 from .forms import DisplayForm
-from .rendering import DISPLAY_COOKIE, display_preferences, render
+from .rendering import DISPLAY_COOKIE, cached_page, display_preferences, render
 from .safe_redirect import local_path
 
 bp = Blueprint("public", __name__)
@@ -13,12 +13,13 @@ ONE_YEAR = 365 * 24 * 3600
 
 
 @bp.get("/")
+@cached_page
 def show_home():
-    form = DisplayForm(data={**display_preferences(), "next": "/"})
-    return render("public/home.html", form=form, offices=list_offices(get_session()))
+    return render("public/home.html", offices=list_offices(get_session()))
 
 
 @bp.get("/privasi")
+@cached_page
 def show_privacy():
     return render("public/privacy.html")
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+import time
 from urllib.parse import urlencode
 
-from flask import Flask, Response, make_response, render_template, request
+from flask import Flask, Response, current_app, g, make_response, render_template, request, session
 from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
 
@@ -58,3 +61,55 @@ def install_template_globals(app: Flask) -> None:
             "html_classes": " ".join(html_classes),
             "url_with_lang": url_with_lang,
         }
+
+
+class PageCache:
+    """Rendered pages for anonymous visitors, kept briefly in this process.
+
+    Only views that opt in are cached, and only answers that are the same for every anonymous
+    visitor: no signed-in user, no CSRF token or other session state in the page. A worker
+    that misses simply renders, so nothing here is needed by another process.
+    """
+
+    def __init__(self, ttl: float = 60.0, max_entries: int = 512):
+        self.ttl, self.max_entries = ttl, max_entries
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _entries() -> dict[tuple, tuple[float, bytes, int, str]]:
+        return current_app.extensions.setdefault("page_cache", {})
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries().clear()
+
+    def __call__(self, view):
+        @functools.wraps(view)
+        def cached_view(*args, **kwargs):
+            if not current_app.config.get("PAGE_CACHE", True) or session.get("uid"):
+                return view(*args, **kwargs)
+            prefs = display_preferences()
+            key = (request.full_path, str(get_locale()), prefs["text"], prefs["contrast"],
+                   bool(htmx))
+            now = time.monotonic()
+            entries = self._entries()
+            hit = entries.get(key)
+            if hit and hit[0] > now:
+                response = make_response(hit[1], hit[2])
+                response.mimetype = hit[3]
+                response.vary.add("HX-Request")
+                return response
+            response = make_response(view(*args, **kwargs))
+            if (response.status_code == 200 and not session.modified
+                    and "csrf_token" not in g and not response.headers.getlist("Set-Cookie")):
+                with self._lock:
+                    if len(entries) >= self.max_entries:
+                        entries.clear()
+                    entries[key] = (now + self.ttl, response.get_data(),
+                                          response.status_code, response.mimetype)
+            return response
+
+        return cached_view
+
+
+cached_page = PageCache()
