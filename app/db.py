@@ -19,11 +19,12 @@ READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def _sqlite_engine(url: str, begin: str) -> Engine:
+    in_memory = url in ("sqlite://", "sqlite:///:memory:")
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        pool_size=20,
-        max_overflow=40,
+        # An in-memory database lives in one connection; a file gets a pool of them.
+        **({} if in_memory else {"pool_size": 20, "max_overflow": 40}),
     )
 
     @event.listens_for(engine, "connect")
