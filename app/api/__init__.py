@@ -128,4 +128,4 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                        field_errors(error)) from None
 
 
-from . import offices, services, whoami  # noqa: E402,F401  (registers the routes)
+from . import bookings, offices, services, whoami  # noqa: E402,F401  (registers the routes)

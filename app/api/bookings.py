@@ -1,0 +1,243 @@
+"""Slots and bookings over the integration API (DESIGN §6)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, timedelta
+
+from flask import current_app, jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from ..db import database, get_session
+from ..domain import booking as bookings
+from ..domain import capacity, receipts
+from ..domain.codes import normalise_code
+from ..domain.offices import get_office
+from ..domain.services import SERVICES
+from ..extensions import limiter
+from ..models import Booking, Desa, Office, Receipt, Slot, utcnow
+from ..web.booking_forms import (
+    HOME_VISIT_MESSAGE,
+    NAME_MESSAGE,
+    NEEDS_MESSAGE,
+    PHONE_MESSAGE,
+    nik_info,
+)
+from . import ApiError, current_token, parse_body, require_desa, require_office, route
+from .booking_schemas import BookingIn, BookingOut, BookingSlotOut, SlotOut
+from .schemas import ErrorOut
+
+BOOKING_ROLES = ("kiosk", "desa_staff", "officer", "admin")
+CHANNEL_BY_ROLE = {"kiosk": "kiosk", "desa_staff": "desa_staff", "officer": "officer",
+                   "admin": "api"}
+DEFAULT_DAYS = 7
+MAX_DAYS = 62
+API_RATE = "300 per minute"
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+NOT_FOUND_OFFICE = _l("Kantor dengan kode ini tidak ada.")
+NOT_FOUND_BOOKING = _l("Booking dengan kode ini tidak ada.")
+BAD_DATE = _l("Tulis tanggal sebagai YYYY-MM-DD.")
+BAD_RANGE = _l("Tanggal akhir harus sama dengan atau sesudah tanggal awal, paling lama 62 hari.")
+UNKNOWN_SERVICE = _l("Layanan ini tidak dikenal: pemula, rusak, hilang, perubahan, atau pindah.")
+UNKNOWN_DESA = _l("Desa ini bukan bagian dari kecamatan kantor jadwal ini.")
+UNKNOWN_SLOT = _l("Jadwal ini tidak ada atau tidak bisa dipesan lagi.")
+SLOT_FULL = _l("Jadwal ini sudah penuh. Pilih jadwal lain.")
+ALREADY_BOOKED = _l("NIK ini sudah punya jadwal aktif. Satu NIK hanya boleh punya satu jadwal "
+                    "aktif.")
+NOT_CANCELLABLE = _l("Booking ini tidak bisa dibatalkan lagi.")
+INVALID = _l("Periksa isian yang ditandai.")
+
+
+def _token_key() -> str:
+    header = request.headers.get("Authorization", "")
+    return "api-token:" + hashlib.sha256(header.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _iso(office: Office, moment) -> str:
+    return capacity.local(office, moment).isoformat(timespec="seconds")
+
+
+def _day_param(name: str, default: date) -> date:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        if not ISO_DAY.fullmatch(raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(422, "invalid", INVALID, {name: BAD_DATE}) from None
+
+
+def ensure_horizon(office: Office, pool: str) -> None:
+    """Create missing slot rows in a short write session of their own: a GET reads only."""
+    now = utcnow()
+    if capacity.needs_materialising(get_session(), office, pool, now):
+        with database().session(write=True) as session:
+            capacity.ensure_slots(session, session.get(Office, office.code), pool, now)
+            session.commit()
+
+
+@route("/offices/<code>/slots", summary="Free places of an office's slots (public)",
+       responses={200: ("Slots with a place left for someone, oldest first", list[SlotOut]),
+                  404: ("No such office", ErrorOut), 422: ("Bad dates or service", ErrorOut)},
+       params=[
+           {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
+            "description": "first day (inclusive, office's zone); default today"},
+           {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},
+            "description": "last day (inclusive); default a week after `from`"},
+           {"name": "service", "in": "query", "schema": {"type": "string",
+                                                          "enum": list(SERVICES)},
+            "description": "the service whose pool is listed; default pemula"}])
+def list_slots_json(code: str):
+    office = get_office(get_session(), code)
+    if office is None:
+        raise ApiError(404, "not_found", NOT_FOUND_OFFICE)
+    service = request.args.get("service", "pemula")
+    if service not in SERVICES:
+        raise ApiError(422, "invalid", INVALID, {"service": UNKNOWN_SERVICE})
+    now = utcnow()
+    first = _day_param("from", capacity.local_today(office, now))
+    last = _day_param("to", first + timedelta(days=DEFAULT_DAYS - 1))
+    if last < first or (last - first).days >= MAX_DAYS:
+        raise ApiError(422, "invalid", INVALID, {"to": BAD_RANGE})
+    pool = capacity.pool_for(service)
+    ensure_horizon(office, pool)
+    views = capacity.list_slots(get_session(), office, pool, first, last, now)
+    return jsonify([{
+        "id": v.slot.id, "start": _iso(office, v.slot.starts_at), "end": _iso(office, v.slot.ends_at),
+        "pool": v.slot.pool, "capacity": v.slot.capacity, "remaining": v.availability.remaining,
+        "remaining_priority": v.availability.remaining_priority} for v in views])
+
+
+def booking_json(booking: Booking, office: Office, slot: Slot,
+                 receipt: Receipt | None = None) -> dict:
+    receipt = receipt or receipts.latest_receipt(get_session(), booking.id)
+    receipt_url, verify_url = (receipts.receipt_urls(receipt, current_app.config["BASE_URL"])
+                               if receipt else (None, None))
+    return BookingOut(
+        code=booking.code, status=booking.status, service=booking.service, office=office.code,
+        slot=BookingSlotOut(id=slot.id, start=_iso(office, slot.starts_at),
+                            end=_iso(office, slot.ends_at), pool=slot.pool),
+        name=booking.name, nik_masked=receipts.masked_nik(booking.nik_last4),
+        desa_code=booking.desa_code, priority=booking.priority, needs=bookings.needs_of(booking),
+        channel=booking.channel, created_at=booking.created_at.isoformat(timespec="seconds"),
+        receipt_url=receipt_url, verify_url=verify_url).model_dump()
+
+
+def _applicant(body: BookingIn, office: Office, now) -> bookings.Applicant:
+    """Every field checked at once, so the caller sees all its mistakes in one answer."""
+    errors = {}
+    info, message = nik_info(body.nik, capacity.local_today(office, now))
+    if message:
+        errors["nik"] = message
+    try:
+        name = bookings.clean_name(body.name)
+    except ValueError:
+        errors["name"] = NAME_MESSAGE
+    try:
+        phone = bookings.normalise_phone(body.phone)
+    except ValueError:
+        errors["phone"] = PHONE_MESSAGE
+    needs = tuple(dict.fromkeys(body.needs or ()))
+    if "cannot_leave_home" in needs:
+        errors["needs"] = HOME_VISIT_MESSAGE
+    elif not set(needs) <= set(bookings.NEEDS):
+        errors["needs"] = NEEDS_MESSAGE
+    if body.service not in SERVICES:
+        errors["service"] = UNKNOWN_SERVICE
+    if body.desa_code is not None:
+        desa = get_session().get(Desa, body.desa_code)
+        if desa is None or desa.office_code != office.code:
+            errors["desa_code"] = UNKNOWN_DESA
+    if errors:
+        raise ApiError(422, "invalid", INVALID, errors)
+    return bookings.Applicant.from_nik(
+        body.nik, info, current_app.config["DATA_KEY"].encode(), name=name, phone=phone,
+        desa_code=body.desa_code, needs=needs)
+
+
+def issue_booking_receipt(session, booking: Booking):
+    """The booking receipt's token (signed now; its PDF is rendered on first download)."""
+    return receipts.issue_receipt(session, booking, "booking",
+                                  data_key=current_app.config["DATA_KEY"])
+
+
+@route("/bookings", "POST", summary="Book a place for a resident", roles=BOOKING_ROLES,
+       body=BookingIn,
+       responses={201: ("Booked", BookingOut),
+                  409: ("slot_full or already_booked", ErrorOut)})
+@limiter.limit(API_RATE, key_func=_token_key)
+def create_booking_json():
+    body = parse_body(BookingIn)
+    token = current_token()
+    session = get_session()
+    slot = session.get(Slot, body.slot_id)
+    if slot is None:
+        raise ApiError(422, "invalid", INVALID, {"slot_id": UNKNOWN_SLOT})
+    require_office(slot.office_code)
+    if token.role == "desa_staff":
+        require_desa(body.desa_code)  # a desa's staff book only for their own residents
+    office = session.get(Office, slot.office_code)
+    now = utcnow()
+    applicant = _applicant(body, office, now)
+    try:
+        booking = bookings.create_booking(
+            session, office=office, slot_id=slot.id, service=body.service, applicant=applicant,
+            channel=CHANNEL_BY_ROLE[token.role], actor=f"token:{token.id}",
+            consent=body.consent, now=now)
+    except bookings.BookingError as error:
+        session.rollback()
+        raise _conflict(error) from None
+    receipt = issue_booking_receipt(session, booking)
+    session.commit()
+    return jsonify(booking_json(booking, office, session.get(Slot, booking.slot_id), receipt)), 201
+
+
+def _conflict(error: bookings.BookingError) -> ApiError:
+    if error.code == "slot_full":
+        return ApiError(409, "slot_full", SLOT_FULL)
+    if error.code == "already_booked":
+        return ApiError(409, "already_booked", ALREADY_BOOKED)
+    if error.code == "not_cancellable":
+        return ApiError(409, "not_cancellable", NOT_CANCELLABLE)
+    return ApiError(422, "invalid", INVALID, {"slot_id": UNKNOWN_SLOT})
+
+
+def _booking_in_scope(code: str) -> tuple[Booking, Office]:
+    booking = bookings.find_current(get_session(), normalise_code(code))
+    if booking is None:
+        raise ApiError(404, "not_found", NOT_FOUND_BOOKING)
+    require_office(booking.office_code)
+    if current_token().role == "desa_staff":
+        require_desa(booking.desa_code)
+    return booking, get_session().get(Office, booking.office_code)
+
+
+@route("/bookings/<code>", summary="A booking by its code", roles=BOOKING_ROLES,
+       responses={200: ("The booking", BookingOut), 404: ("No such booking", ErrorOut)})
+@limiter.limit(API_RATE, key_func=_token_key)
+def show_booking_json(code: str):
+    booking, office = _booking_in_scope(code)
+    return jsonify(booking_json(booking, office, get_session().get(Slot, booking.slot_id)))
+
+
+@route("/bookings/<code>/cancel", "POST", summary="Cancel a booking; its place is free again",
+       roles=BOOKING_ROLES,
+       responses={200: ("The booking, now cancelled", BookingOut),
+                  404: ("No such booking", ErrorOut),
+                  409: ("not_cancellable: checked in, recorded, no-show or cancelled", ErrorOut)})
+@limiter.limit(API_RATE, key_func=_token_key)
+def cancel_booking_json(code: str):
+    booking, office = _booking_in_scope(code)
+    session = get_session()
+    try:
+        bookings.cancel_booking(session, booking, f"token:{current_token().id}")
+    except bookings.BookingError as error:
+        session.rollback()
+        raise _conflict(error) from None
+    session.commit()
+    return jsonify(booking_json(booking, office, session.get(Slot, booking.slot_id)))
+
