@@ -118,3 +118,11 @@ def test_deactivated_user_loses_access_at_once(client, login_as, session):
     user.active = False
     session.commit()
     assert client.get("/officer/").status_code == 302
+
+
+@pytest.mark.app_config(BASE_URL="https://rekam.example.go.id")
+def test_session_cookie_is_secure_when_served_over_https(client, make_user):
+    officer = make_user("officer")
+    response = client.post("/login", base_url="https://rekam.example.go.id",
+                           data={"username": officer.username, "password": TEST_PASSWORD})
+    assert "Secure" in response.headers["Set-Cookie"]
