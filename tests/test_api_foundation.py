@@ -106,3 +106,12 @@ def test_health_is_503_when_the_database_does_not_answer(tmp_path):
     answer = broken.test_client().get("/healthz")
     assert answer.status_code == 503
     assert answer.json["status"] == "error"
+
+
+def test_offices_answer_matches_the_documented_schema(client):
+    from pydantic import TypeAdapter
+
+    from app.api.schemas import OfficeOut
+
+    offices = TypeAdapter(list[OfficeOut]).validate_python(client.get("/api/v1/offices").json)
+    assert [o.code for o in offices] == ["351504", "737109"]

@@ -11,9 +11,12 @@ def list_offices(session: Session) -> list[Office]:
     return list(session.exec(select(Office).order_by(Office.code)))
 
 
-def desa_by_office(session: Session) -> dict[str, list[Desa]]:
-    grouped: dict[str, list[Desa]] = {}
-    for desa in session.exec(select(Desa).order_by(Desa.office_code, Desa.name)):
+def desa_by_office(session: Session) -> dict[str, list]:
+    """Desa rows (.code, .office_code, .name) per office; plain rows, as lists are read-only."""
+    grouped: dict[str, list] = {}
+    rows = session.exec(select(Desa.code, Desa.office_code, Desa.name)
+                        .order_by(Desa.office_code, Desa.name))
+    for desa in rows:
         grouped.setdefault(desa.office_code, []).append(desa)
     return grouped
 
