@@ -8,7 +8,7 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
-from ..db import database, get_session
+from ..db import READ_METHODS, database, get_session
 from ..domain.accounts import token_for, touch_token
 from ..models import ApiToken
 
@@ -79,6 +79,11 @@ def authenticate_token():
 
 
 def _note_token_use(token_id: int) -> None:
+    if request.method not in READ_METHODS:
+        # A write request already holds SQLite's one write lock (BEGIN IMMEDIATE): a second
+        # write session here would wait for it until the busy timeout. Note it in the request's.
+        touch_token(get_session(), token_id)
+        return
     with database().session(write=True) as session:
         touch_token(session, token_id)
         session.commit()
