@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, date, datetime, timedelta
 
+from sqlmodel import select
+
 from app.domain.nik import nik_hash
 from app.models import Booking, Slot
 
@@ -19,6 +21,11 @@ def new_code() -> str:
 
 def make_slot(session, starts_at: datetime, office_code: str = "351504",
               minutes: int = 30) -> Slot:
+    existing = session.exec(select(Slot).where(Slot.office_code == office_code,
+                                               Slot.pool == "station",
+                                               Slot.starts_at == starts_at)).first()
+    if existing is not None:
+        return existing
     slot = Slot(office_code=office_code, pool="station", starts_at=starts_at,
                 ends_at=starts_at + timedelta(minutes=minutes), capacity=6, held_back=2)
     session.add(slot)

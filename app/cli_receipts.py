@@ -1,0 +1,50 @@
+"""Receipt commands: `rotate-keys`, `signing-cert`, `mark-recorded` (DESIGN §8)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from .adapters import pades
+from .db import database
+from .domain import receipts
+
+
+@click.command("rotate-keys")
+@with_appcontext
+def rotate_keys_command():
+    """Start signing receipts with a new key; old keys stay published until their last
+    receipt expires."""
+    with database().session(write=True) as session:
+        key = receipts.rotate_keys(session, current_app.config["DATA_KEY"])
+        session.commit()
+        published = [k.kid for k in receipts.published_keys(session)]
+    click.echo(f"new signing key {key.kid}; published keys: {', '.join(published)}")
+
+
+@click.command("signing-cert")
+@with_appcontext
+@click.option("--office-name", default="Kantor Kecamatan", help="name in the demo certificate")
+def signing_cert_command(office_name):
+    """Create the demo CA and office certificate that PAdES-sign receipt PDFs (a real PSrE
+    certificate goes in the same folder: office.pem, office.key, ca.pem)."""
+    configured = current_app.config.get("PADES_DIR")
+    directory = Path(configured or Path(current_app.instance_path) / "pades")
+    if pades.is_complete(directory):
+        click.echo(f"signing certificate already in {directory}")
+        return
+    if configured and directory.exists():
+        click.echo(f"error: {directory} is incomplete (office.pem, office.key, ca.pem)", err=True)
+        sys.exit(2)
+    pades.make_demo_certificate(directory, office_name)
+    click.echo(f"demo signing certificate created in {directory} (trust root: "
+               f"{directory / pades.CA})")
+
+
+def register(app: Flask) -> None:
+    for command in (rotate_keys_command, signing_cert_command):
+        app.cli.add_command(command)

@@ -1,0 +1,107 @@
+"""Receipt documents: the canonical A5 PDF (Indonesian), the 80 mm thermal print and the HTML
+page, all from the same signed claims (DESIGN §4).
+
+The PDF is rendered on its first download, PAdES-signed, and its exact bytes and SHA-256 kept:
+every later download returns those bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from babel.dates import format_date, format_time
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from ..adapters import pades, qr
+from ..adapters.pdf import render_pdf
+from ..config import ROOT
+from ..db import database
+from ..domain import receipts
+from ..domain.services import FREE_NOTE, Document, Service, checklist, get_service
+from ..models import Receipt, utcnow
+
+LAYOUTS = {"a5": "receipts/a5.html", "80mm": "receipts/thermal.html"}
+TITLES = {"booking": ("Bukti pendaftaran", "Booking receipt"),
+          "recording": ("Tanda terima perekaman", "Recording receipt")}
+
+
+@dataclass(frozen=True)
+class ReceiptView:
+    """Everything a receipt shows; built from verified claims only."""
+
+    doc: receipts.ReceiptDocument
+    service: Service
+    bring: tuple[Document, ...]
+    free_note: object
+    verify_url: str
+    qr_uri: str
+
+    def title(self, lang: str) -> str:
+        indonesian, english = TITLES[self.doc.kind]
+        return english if lang == "en" else indonesian
+
+
+def local_date(moment: datetime, lang: str = "id") -> str:
+    return format_date(moment, "EEEE, d MMMM y", locale=lang)
+
+
+def local_time(moment: datetime, lang: str = "id") -> str:
+    # Indonesian writes times with a dot (09.30); the moment is already in the office's zone.
+    return format_time(moment, "HH.mm" if lang == "id" else "HH:mm", tzinfo=moment.tzinfo,
+                       locale=lang)
+
+
+def receipt_view(session, receipt: Receipt, claims: dict, base_url: str) -> ReceiptView:
+    doc = receipts.document_for(session, claims, receipt)
+    _receipt_url, verify_url = receipts.receipt_urls(receipt, base_url)
+    service = get_service(doc.service)
+    return ReceiptView(doc=doc, service=service,
+                       bring=checklist(doc.service) if doc.kind == "booking" else (),
+                       free_note=FREE_NOTE, verify_url=verify_url,
+                       qr_uri=qr.qr_data_uri(verify_url))
+
+
+def receipt_html(view: ReceiptView, layout: str = "a5") -> str:
+    """The print HTML, always in Indonesian: the canonical document (DESIGN §4)."""
+    with force_locale("id"):
+        return render_template(LAYOUTS[layout], r=view, lang="id", local_date=local_date,
+                               local_time=local_time)
+
+
+def certificate_dir() -> Path:
+    """Where the office signing certificate lives; a demo one is made on first use."""
+    configured = current_app.config.get("PADES_DIR")
+    directory = Path(configured) if configured else Path(current_app.instance_path) / "pades"
+    if not pades.is_complete(directory):
+        if configured:
+            raise RuntimeError(f"PADES_DIR {directory} lacks office.pem, office.key or ca.pem")
+        pades.make_demo_certificate(directory)
+    return directory
+
+
+def render_receipt_pdf(view: ReceiptView, layout: str = "a5") -> bytes:
+    """HTML → WeasyPrint → PAdES signature. Plain function: the bench times it."""
+    raw = render_pdf(receipt_html(view, layout), base_url=ROOT.as_uri() + "/")
+    reason = view.title("id") + " " + view.doc.code_display
+    return pades.sign_pdf(raw, certificate_dir(), reason=reason, location=view.doc.office_name)
+
+
+def stored_pdf(receipt: Receipt, view: ReceiptView) -> tuple[bytes, str]:
+    """The issued bytes and their SHA-256: rendered and kept on the first call.
+
+    Written in a short session of its own (the request that asks is a GET, which reads); if two
+    first downloads race, the conditional UPDATE keeps one rendering and both return it.
+    """
+    if receipt.pdf is not None:
+        return receipt.pdf, receipt.sha256
+    pdf = render_receipt_pdf(view)
+    with database().session(write=True) as session:
+        receipts.store_rendered(session, receipt.id, pdf, hashlib.sha256(pdf).hexdigest(),
+                                utcnow())
+        session.commit()
+        kept = session.get(Receipt, receipt.id, populate_existing=True)
+        return kept.pdf, kept.sha256

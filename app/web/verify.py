@@ -1,0 +1,137 @@
+"""Verification anyone can do (DESIGN §4, the VeryDS flow): the page a phone camera opens from a
+receipt's QR, the issued document itself, and the public keys that sign receipts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Blueprint, Response, abort, current_app, request
+from flask_babel import get_locale
+from werkzeug.routing import BaseConverter
+
+from ..db import get_session
+from ..domain import receipts
+from ..extensions import limiter
+from .receipt_documents import (
+    local_date,
+    local_time,
+    receipt_view,
+    render_receipt_pdf,
+    stored_pdf,
+)
+from .rendering import render
+
+
+class TokenConverter(BaseConverter):
+    """Whatever follows /v/, newlines and slashes included: a mangled token must reach the view
+    (and read "not genuine"), not fall through to a 404."""
+
+    regex = r"[\s\S]+"
+    part_isolating = False
+    weight = 200  # like `path`: the /v/<token>/document rules still win
+
+
+def install_token_converter(state) -> None:
+    state.app.url_map.converters.setdefault("token", TokenConverter)
+
+
+bp = Blueprint("verify", __name__)
+bp.record_once(install_token_converter)
+# Generous for an office scanning all day behind one address, tight for someone trying tokens.
+VERIFY_LIMIT = "120 per minute"
+JWKS_MAX_AGE = 300  # devices re-check often enough to learn a rotated key the same day
+
+
+def _lang() -> str:
+    return str(get_locale() or "id")
+
+
+def _genuine_or_404(token: str):
+    result = receipts.verify_token(get_session(), token)
+    if not result.genuine:
+        abort(404)
+    return result
+
+
+def _pdf_response(pdf: bytes, filename: str, etag: str) -> Response:
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(etag)
+    # The token is a capability: shared caches must not keep the document.
+    response.cache_control.private = True
+    response.cache_control.max_age = 86400
+    return response.make_conditional(request)
+
+
+def _filename(result, suffix: str = "") -> str:
+    kind = "bukti-pendaftaran" if result.receipt.kind == "booking" else "tanda-terima-perekaman"
+    return f"{kind}-{receipts.display_code(result.document['b'])}{suffix}.pdf"
+
+
+@bp.get("/.well-known/jwks.json")
+@limiter.exempt
+def show_jwks():
+    body = json.dumps(receipts.jwks(get_session()), separators=(",", ":"))
+    response = Response(body, mimetype="application/jwk-set+json")
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.cache_control.public = True
+    response.cache_control.max_age = JWKS_MAX_AGE
+    response.headers["Access-Control-Allow-Origin"] = "*"  # public keys, for any verifier
+    return response.make_conditional(request)
+
+
+@bp.get("/v/<token:token>")
+@limiter.limit(VERIFY_LIMIT)
+def show_verification(token):
+    session = get_session()
+    result = receipts.verify_token(session, token)
+    view = sha256 = None
+    if result.genuine:
+        view = receipt_view(session, result.receipt, result.document,
+                            current_app.config["BASE_URL"])
+        _pdf, sha256 = stored_pdf(result.receipt, view)
+    response = render("verify/show.html", result=result, r=view, sha256=sha256, token=token,
+                      local_date=local_date, local_time=local_time, page_lang=_lang())
+    response.headers["Cache-Control"] = "no-store"  # the status can change at any moment
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.get("/v/<token>/document")
+@limiter.limit(VERIFY_LIMIT)
+def download_document(token):
+    """The canonical A5 PDF, byte-identical on every download (rendered on the first)."""
+    session = get_session()
+    result = _genuine_or_404(token)
+    view = None
+    if result.receipt.pdf is None:
+        view = receipt_view(session, result.receipt, result.document,
+                            current_app.config["BASE_URL"])
+    pdf, sha256 = stored_pdf(result.receipt, view)
+    return _pdf_response(pdf, _filename(result), sha256)
+
+
+@bp.get("/v/<token>/document-80mm")
+@limiter.limit(VERIFY_LIMIT)
+def download_thermal(token):
+    """The same receipt laid out for an 80 mm thermal printer (kiosk); same token and QR."""
+    result = _genuine_or_404(token)
+    view = receipt_view(get_session(), result.receipt, result.document,
+                        current_app.config["BASE_URL"])
+    pdf = render_receipt_pdf(view, "80mm")
+    return _pdf_response(pdf, _filename(result, "-80mm"), hashlib.sha256(pdf).hexdigest())
+
+
+@bp.get("/v/<token>/receipt")
+@limiter.limit(VERIFY_LIMIT)
+def show_receipt(token):
+    """The receipt as an accessible page: to show on a phone, or to print at home."""
+    result = _genuine_or_404(token)
+    view = receipt_view(get_session(), result.receipt, result.document,
+                        current_app.config["BASE_URL"])
+    response = render("verify/receipt.html", result=result, r=view, token=token,
+                      local_date=local_date, local_time=local_time, page_lang=_lang())
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
