@@ -46,7 +46,10 @@ def _fetcher_class():
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
-            if parts.scheme.lower() == "file":
+            scheme = parts.scheme.lower()
+            if scheme not in ("data", "file"):
+                raise ValueError(f"{scheme or 'relative'} URLs are not fetched")
+            if scheme == "file":
                 path = Path(unquote(parts.path)).resolve()
                 if self._root is None or not path.is_relative_to(self._root):
                     raise ValueError("file outside the document's folder")
