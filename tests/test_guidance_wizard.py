@@ -259,3 +259,13 @@ def test_read_aloud_button_is_hidden_until_the_script_finds_speech(client, page)
     assert button.has_attr("hidden") and button["type"] == "button"
     scripts = [s["src"] for s in shown.select("script[src]")]
     assert any("/static/js/read-aloud.js" in src for src in scripts)
+
+
+def test_home_leads_to_each_checklist_the_help_page_and_lapor(client, page):
+    home = page(client, "/")
+    links = home.links()
+    for service in SERVICES:
+        assert f"/syarat/{service}" in links
+    for url in ("/syarat", "/syarat/tidak-yakin", "/bantuan", "/panduan", "/lapor"):
+        assert url in links
+    assert "All services and what to bring" in page(client, "/?lang=en").text
