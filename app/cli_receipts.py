@@ -12,6 +12,8 @@ from flask.cli import with_appcontext
 from .adapters import pades
 from .db import database
 from .domain import receipts
+from .domain.booking import find_current
+from .domain.codes import display_code, normalise_code
 
 
 @click.command("rotate-keys")
@@ -45,6 +47,29 @@ def signing_cert_command(office_name):
                f"{directory / pades.CA})")
 
 
+@click.command("mark-recorded")
+@with_appcontext
+@click.argument("code")
+def mark_recorded_command(code):
+    """Mark a checked-in booking as recorded and issue its recording receipt (until the capture
+    module does this itself)."""
+    with database().session(write=True) as session:
+        booking = find_current(session, normalise_code(code))
+        if booking is None:
+            click.echo(f"error: no booking with code {code}", err=True)
+            sys.exit(2)
+        try:
+            receipt = receipts.mark_recorded(session, booking, "cli",
+                                             data_key=current_app.config["DATA_KEY"])
+        except receipts.ReceiptError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        session.commit()
+        receipt_url, verify_url = receipts.receipt_urls(receipt, current_app.config["BASE_URL"])
+    click.echo(f"booking {display_code(booking.code)} recorded; recording receipt: {receipt_url}")
+    click.echo(verify_url)
+
+
 def register(app: Flask) -> None:
-    for command in (rotate_keys_command, signing_cert_command):
+    for command in (rotate_keys_command, signing_cert_command, mark_recorded_command):
         app.cli.add_command(command)

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from ..adapters import signing
 from ..models import Booking, Office, Receipt, SigningKey, Slot, utcnow
+from . import audit
 
 FORMAT_VERSION = 1
 KINDS = ("booking", "recording")
@@ -150,6 +151,27 @@ def latest_receipt(session: Session, booking_id: int, kind: str = "booking") -> 
     return session.exec(select(Receipt).where(Receipt.booking_id == booking_id,
                                               Receipt.kind == kind)
                         .order_by(Receipt.id.desc()).limit(1)).first()
+
+
+RECORDABLE_STATUSES = ("checked_in", "in_capture")
+
+
+def mark_recorded(session: Session, booking: Booking, actor: str, *, data_key: str,
+                  now: datetime | None = None) -> Receipt:
+    """The capture is done: the booking becomes `recorded` (one conditional UPDATE) and the
+    recording receipt — shown later to collect the card — is issued. The capture module calls
+    this; until it exists, an officer (CLI `mark-recorded`) does."""
+    now = now or utcnow()
+    result = session.execute(
+        sa.update(Booking)
+        .where(Booking.id == booking.id, Booking.status.in_(RECORDABLE_STATUSES))
+        .values(status="recorded", recorded_at=now)
+        .execution_options(synchronize_session=False))
+    session.refresh(booking)
+    if result.rowcount != 1:
+        raise ReceiptError(f"booking is {booking.status}, not checked in")
+    audit.record(session, actor, "booking.recorded", f"booking:{booking.code}")
+    return issue_receipt(session, booking, "recording", data_key=data_key, now=now)
 
 
 # --- status and verification -----------------------------------------------------------------

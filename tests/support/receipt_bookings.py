@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -13,6 +14,12 @@ from app.models import Booking, Slot
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 NIK = "3515041203070003"
 DATA_KEY = "test-data-key"  # tests/conftest.py's DATA_KEY
+
+
+def today_at(hour: int, tz: str = "Asia/Jakarta") -> datetime:
+    """Today (the machine's date, in the office's zone) at this local hour, in UTC."""
+    local = datetime.now(ZoneInfo(tz)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return local.astimezone(UTC)
 
 
 def new_code() -> str:
@@ -39,6 +46,8 @@ def make_booking(session, *, starts_at: datetime | None = None, office_code: str
     """A booking of `nik` (hashed as the app does), by default tomorrow 09:00 WIB."""
     starts_at = starts_at or datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     slot = make_slot(session, starts_at, office_code)
+    slot.booked += 1  # as the booking engine counts places
+    session.add(slot)
     booking = Booking(code=code or new_code(), office_code=office_code, slot_id=slot.id,
                       service=service, status=status, nik_hash=nik_hash(nik, DATA_KEY.encode()),
                       nik_last4=nik[-4:], birth_date=date(2007, 3, 12), sex="M", name=name)
