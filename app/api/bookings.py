@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from ..db import database, get_session
+from ..db import READ_METHODS, database, get_session
 from ..domain import booking as bookings
 from ..domain import capacity, receipts
 from ..domain.codes import normalise_code
@@ -72,12 +72,20 @@ def _day_param(name: str, default: date) -> date:
 
 
 def ensure_horizon(office: Office, pool: str) -> None:
-    """Create missing slot rows in a short write session of their own: a GET reads only."""
+    """Create missing slot rows of the booking horizon. A GET reads only, so it does this in a
+    short write session of its own and then starts a fresh read (a SQLite read transaction keeps
+    the snapshot it began with); a POST does it in its own transaction."""
     now = utcnow()
-    if capacity.needs_materialising(get_session(), office, pool, now):
-        with database().session(write=True) as session:
-            capacity.ensure_slots(session, session.get(Office, office.code), pool, now)
-            session.commit()
+    session = get_session()
+    if not capacity.needs_materialising(session, office, pool, now):
+        return
+    if request.method not in READ_METHODS:
+        capacity.ensure_slots(session, office, pool, now)
+        return
+    with database().session(write=True) as writer:
+        capacity.ensure_slots(writer, writer.get(Office, office.code), pool, now)
+        writer.commit()
+    session.rollback()
 
 
 @route("/offices/<code>/slots", summary="Free places of an office's slots (public)",

@@ -75,20 +75,23 @@ def horizon(office: Office, now: datetime) -> tuple[date, date]:
 
 
 @lru_cache(maxsize=16)
-def _national_holidays(year: int) -> dict[date, str]:
+def _national_holidays(year: int, lang: str = "id") -> dict[date, str]:
     # "government" holds the cuti bersama (collective leave) days the offices also close on.
     wanted = ("public", "government")
     known = getattr(holidays.country_holidays("ID"), "supported_categories", ("public",))
     found = holidays.country_holidays(
-        "ID", years=year, categories=tuple(c for c in wanted if c in known))
+        "ID", years=year, categories=tuple(c for c in wanted if c in known),
+        language="en_US" if lang == "en" else "id")
     return dict(found.items())
 
 
-def closed_days(session: Session, office: Office, first: date, last: date) -> dict[date, str]:
-    """Days without service between first and last (inclusive): holidays and admin closures."""
+def closed_days(session: Session, office: Office, first: date, last: date,
+                lang: str = "id") -> dict[date, str]:
+    """Days without service between first and last (inclusive): holidays and admin closures,
+    with the holiday's name in the given language."""
     days: dict[date, str] = {}
     for year in range(first.year, last.year + 1):
-        days.update({d: n for d, n in _national_holidays(year).items() if first <= d <= last})
+        days.update({d: n for d, n in _national_holidays(year, lang).items() if first <= d <= last})
     for closure in session.exec(select(Closure).where(
             Closure.office_code == office.code, Closure.day >= first, Closure.day <= last)):
         days[closure.day] = closure.reason

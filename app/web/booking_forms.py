@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -16,14 +23,15 @@ from ..domain import booking as bookings
 from ..domain.codes import normalise_code
 from ..domain.nik import NikError, parse_nik
 
+# The same words as the requirement wizard's NIK check (one catalogue entry each).
 NIK_MESSAGES = {
-    "empty": _l("Masukkan 16 angka NIK Anda. NIK ada di Kartu Keluarga (KK)."),
-    "digits": _l("NIK hanya berisi angka. Hapus huruf, titik, atau tanda lain."),
-    "length": _l("NIK terdiri dari 16 angka. Periksa lagi di Kartu Keluarga (KK) Anda."),
+    "empty": _l("Masukkan 16 angka NIK Anda."),
+    "digits": _l("NIK hanya berisi angka. Hapus huruf, titik, atau tanda hubung."),
+    "length": _l("NIK terdiri dari 16 angka. Periksa lagi di KK Anda."),
     "province": _l("Dua angka pertama NIK bukan kode provinsi. Periksa lagi di KK Anda."),
-    "date": _l("Angka ke-7 sampai ke-12 NIK bukan tanggal lahir yang benar. Periksa lagi di "
+    "date": _l("Angka ke-7 sampai ke-12 NIK bukan tanggal lahir yang mungkin. Periksa lagi di "
                "KK Anda."),
-    "serial": _l("Empat angka terakhir NIK tidak boleh 0000. Periksa lagi di KK Anda."),
+    "serial": _l("Empat angka terakhir NIK tidak mungkin 0000. Periksa lagi di KK Anda."),
 }
 NAME_MESSAGE = _l("Tulis nama Anda seperti di Kartu Keluarga (boleh satu kata, paling banyak "
                   "120 huruf).")
@@ -111,7 +119,7 @@ class DetailsForm(FlaskForm):
     phone = StringField(_l("Nomor HP (tidak wajib)"), filters=[_strip],
                         render_kw={"inputmode": "tel", "autocomplete": "tel", "maxlength": "20"})
     needs = MultiCheckboxField(_l("Bantuan yang Anda perlukan di kantor (tidak wajib)"),
-                               choices=[(n, NEED_LABELS[n]) for n in OFFICE_NEEDS],
+                               choices=[SelectChoice(n, NEED_LABELS[n]) for n in OFFICE_NEEDS],
                                validate_choice=False)
 
     def __init__(self, *args, today=None, **kwargs):
