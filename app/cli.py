@@ -126,6 +126,7 @@ def register_cli(app: Flask) -> None:
     for command in (db_upgrade_command, seed_demo_command, api_token_command,
                     api_tokens_command, revoke_token_command, users_group):
         app.cli.add_command(command)
-    from . import cli_receipts
+    from . import cli_booking, cli_receipts
 
     cli_receipts.register(app)
+    cli_booking.register(app)

@@ -327,3 +327,20 @@ def test_trying_many_codes_from_one_address_is_throttled(client, page):
             == 422
     assert client.post("/booking/kelola", data={"code": "ZZZZZZZZ",
                                                 "nik": WOMAN}).status_code == 429
+
+
+def test_needs_stated_on_the_help_page_are_ticked_in_the_booking(client, page, session):
+    stated = client.post("/bantuan", data={"needs": ["wheelchair", "companion"],
+                                           "service": "pemula"})
+    assert stated.status_code == 303
+    _to_details(client, page)
+    details = page(client, "/booking/data")
+    ticked = {i["value"] for i in details.select('input[name="needs"][checked]')}
+    assert ticked == {"wheelchair", "companion"}
+    _redirect(client.post("/booking/data", data={
+        "nik": MAN, "name": "Budi", "desa": "luar", "needs": sorted(ticked)}), "/booking/periksa")
+    assert "Saya memakai kursi roda" in page(client, "/booking/periksa").text
+    _redirect(client.post("/booking/periksa"), "/booking/selesai")
+    stored = session.exec(select(Booking).where(Booking.status == "booked")).one()
+    assert stored.priority and stored.desa_code is None
+    assert bookings.needs_of(stored) == ["companion", "wheelchair"]

@@ -253,7 +253,8 @@ def counter_drift(session: Session) -> list[Drift]:
                func.sum(case((holding & Booking.held_share, 1), else_=0)))
         .group_by(Booking.slot_id))}
     drift = []
-    for slot in session.exec(select(Slot).order_by(Slot.id)):
+    for slot in session.exec(select(Slot).order_by(Slot.id)
+                             .execution_options(populate_existing=True)):
         counted, counted_priority = totals.get(slot.id, (0, 0))
         if (slot.booked, slot.booked_priority) != (counted, counted_priority):
             drift.append(Drift(slot.id, slot.booked, counted, slot.booked_priority,

@@ -224,7 +224,8 @@ def list_slots(session: Session, office: Office, pool: str, first: date, last: d
     views = []
     for slot in session.exec(select(Slot).where(
             Slot.office_code == office.code, Slot.pool == pool, Slot.starts_at >= lower,
-            Slot.starts_at < upper, Slot.ends_at > now).order_by(Slot.starts_at)):
+            Slot.starts_at < upper, Slot.ends_at > now).order_by(Slot.starts_at)
+            .execution_options(populate_existing=True)):
         if local(office, slot.starts_at).date() in closed:
             continue
         view = SlotView(slot, availability(office, slot, now))

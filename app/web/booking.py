@@ -31,6 +31,7 @@ from ..extensions import limiter
 from ..models import Desa, Office, Slot, utcnow
 from .booking_forms import (
     NO_MATCH,
+    OFFICE_NEEDS,
     OUTSIDE,
     ConfirmForm,
     DayForm,
@@ -375,7 +376,8 @@ def choose_time():
 
 def _details_form(office: Office, payload: dict, formdata=None) -> DetailsForm:
     data = {key: payload.get(key) for key in ("name", "phone", "desa")}
-    data["needs"] = payload.get("needs") or []
+    # Needs stated on the help page (/bantuan) come pre-ticked; a home visit is not a slot.
+    data["needs"] = [n for n in payload.get("needs") or [] if n in OFFICE_NEEDS]
     form = DetailsForm(formdata=formdata, data=data,
                        today=capacity.local_today(office, utcnow()))
     desa = desa_by_office(get_session()).get(office.code, [])

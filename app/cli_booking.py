@@ -1,0 +1,84 @@
+"""Booking commands: `station-state` (DESIGN §8), `unplaced-bookings`, `booking-check`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from .db import database
+from .domain import capacity, stations
+from .domain.booking import counter_drift
+from .domain.codes import display_code
+from .models import STATION_STATES, Booking, Office, Slot
+
+
+def _when(session, slot: Slot) -> str:
+    office = session.get(Office, slot.office_code)
+    start = capacity.local(office, slot.starts_at)
+    return f"{start:%Y-%m-%d %H:%M} {capacity.zone_name(office)}"
+
+
+@click.command("station-state")
+@with_appcontext
+@click.argument("station")
+@click.argument("state", type=click.Choice(STATION_STATES))
+def station_state_command(station, state):
+    """Set a station down/active/maintenance; recompute capacity and move who no longer fits.
+
+    A person's decision: a missed capture heartbeat only raises an alarm and never calls this.
+    """
+    with database().session(write=True) as session:
+        try:
+            result = stations.set_station_state(session, station, state, "cli")
+        except stations.StationError as error:
+            click.echo(f"error: {error}", err=True)
+            sys.exit(2)
+        session.commit()
+        click.echo(f"station {station} is {state}; {result.capacity} places per slot in its "
+                   f"pool from now; {result.slots_changed} future slots recomputed")
+        for move in result.moved:
+            click.echo(f"moved {display_code(move.booking.code)}: {_when(session, move.old_slot)}"
+                       f" -> {_when(session, move.new_slot)} (message queued)")
+        if result.unplaced:
+            click.echo(f"NOT MOVED ({len(result.unplaced)}): no free place within the horizon; "
+                       "they keep their slot - call them (listed by `flask unplaced-bookings`):")
+        for booking, slot in result.unplaced:
+            click.echo(f"  {display_code(booking.code)} {_when(session, slot)}"
+                       f"{' phone ' + booking.phone if booking.phone else ' no phone'}")
+
+
+@click.command("unplaced-bookings")
+@with_appcontext
+@click.option("--office", "office_code")
+def unplaced_bookings_command(office_code):
+    """Bookings a station breakdown left without a place, for the admin to sort out."""
+    with database().session(write=False) as session:
+        rows = stations.open_unplaced(session, office_code)
+        for row in rows:
+            booking = session.get(Booking, row.booking_id)
+            slot = session.get(Slot, booking.slot_id)
+            click.echo(f"{display_code(booking.code)} {_when(session, slot)} "
+                       f"{booking.status} ({row.cause})")
+        if not rows:
+            click.echo("no unplaced bookings")
+
+
+@click.command("booking-check")
+@with_appcontext
+def booking_check_command():
+    """Compare every slot's counters with a recount of its bookings (exit 1 on a difference)."""
+    with database().session(write=False) as session:
+        drift = counter_drift(session)
+    for d in drift:
+        click.echo(f"slot {d.slot_id}: booked {d.booked} but {d.counted} bookings; "
+                   f"priority {d.booked_priority} but {d.counted_priority}")
+    click.echo("counters match the bookings" if not drift else f"{len(drift)} slots differ")
+    sys.exit(1 if drift else 0)
+
+
+def register(app: Flask) -> None:
+    for command in (station_state_command, unplaced_bookings_command, booking_check_command):
+        app.cli.add_command(command)
