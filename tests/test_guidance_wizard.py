@@ -212,6 +212,15 @@ def test_htmx_answer_moves_focus_to_the_next_question(client, page):
     assert ticked.select_one("[data-autofocus]") is None  # focus stays on the checkbox
 
 
+def test_the_page_cache_never_mixes_fragments_and_whole_pages(client, page):
+    whole = page(client, "/syarat/hilang?checked=1")
+    fragment = page(client, "/syarat/hilang?checked=1", fragment=True,
+                    headers={"HX-Request": "true", "HX-Trigger": "checklist-ticks"})
+    assert fragment.soup.find("h1") is None
+    again = page(client, "/syarat/hilang?checked=1")
+    assert again.html == whole.html
+
+
 def test_history_restore_gets_the_whole_page(client, page):
     headers = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
     shown = page(client, "/syarat/hilang?checked=1", headers=headers)

@@ -13,6 +13,7 @@ Pages: /syarat (choose a service), /syarat/tidak-yakin (not sure: one question p
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -73,7 +74,7 @@ from .guidance_forms import (
     TickForm,
     question_form,
 )
-from .rendering import render
+from .rendering import cached_page, render
 
 bp = Blueprint("guidance", __name__)
 
@@ -123,6 +124,18 @@ def _stored(response) -> bool:
     return response.status_code == 303
 
 
+def _cached_unless_htmx(view):
+    """The same for every anonymous visitor, so served from the page cache for a minute; an
+    htmx request (a fragment, whose focus depends on HX-Trigger) is always rendered."""
+    cached = cached_page(view)
+
+    @functools.wraps(view)
+    def dispatch(*args, **kwargs):
+        return view(*args, **kwargs) if htmx else cached(*args, **kwargs)
+
+    return dispatch
+
+
 def _service_or_none(code: str | None) -> str | None:
     return code if code in SERVICES else None
 
@@ -131,11 +144,13 @@ def _service_or_none(code: str | None) -> str | None:
 
 
 @bp.get("/syarat")
+@_cached_unless_htmx
 def show_requirements():
     return render("guidance/requirements.html", services=list(SERVICES.values()))
 
 
 @bp.get("/syarat/tidak-yakin")
+@_cached_unless_htmx
 def show_not_sure():
     """One plain question per screen; every answer so far is in the URL."""
     answers = {code: value for code, value in request.args.items()
@@ -264,6 +279,7 @@ class NikResult:
 
 
 @bp.get(f"/syarat/<{SERVICE_RULE}>")
+@_cached_unless_htmx
 def show_checklist(service: str):
     answers = ChecklistAnswers.from_mapping(service, request.args)
     pending = answers.pending(service)
@@ -406,11 +422,13 @@ def office_listing(session: Session, lang: str) -> list[OfficeInfo]:
 
 
 @bp.get("/panduan")
+@_cached_unless_htmx
 def show_guidance():
     return render("guidance/guidance_index.html", steps=STEPS)
 
 
 @bp.get("/panduan/<slug>")
+@_cached_unless_htmx
 def show_guidance_step(slug: str):
     try:
         step = get_step(slug)

@@ -160,7 +160,15 @@ class TickForm(Form):
 
 
 class NikCheckForm(FlaskForm):
-    # Only checked and thrown away: never stored, logged or put in a URL (privacy, DESIGN §9).
+    """Only checked and thrown away: never stored, logged or put in a URL (DESIGN §9).
+
+    No CSRF token: the check changes and stores nothing, so a forged post has nothing to gain,
+    and without a per-visitor token the checklist page can come from the page cache.
+    """
+
+    class Meta:
+        csrf = False
+
     nik = StringField(
         _l("NIK (16 angka, ada di KK)"),
         validators=[DataRequired(_l("Masukkan 16 angka NIK Anda.")), Length(max=40, message=_l(

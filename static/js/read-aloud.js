@@ -3,7 +3,7 @@
 // synthesis exists; the page is complete without it (low-literacy residents, field studies).
 (function () {
   "use strict";
-  if (!("speechSynthesis" in window) || typeof window.SpeechSynthesisUtterance !== "function") {
+  if (!window.speechSynthesis || typeof window.SpeechSynthesisUtterance !== "function") {
     return;
   }
   var synth = window.speechSynthesis;
