@@ -33,14 +33,12 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import reports
+from ..domain.booking import NEEDS  # DESIGN §3; `cannot_leave_home` → home-visit request
 from ..domain.nik import today_in
 from ..models import REPORT_KINDS, REQUESTERS
 from .forms import choices
 
 YES_NO = ("yes", "no")
-# DESIGN §3: the needs a person may state; `cannot_leave_home` leads to a home-visit request.
-NEEDS = ("wheelchair", "sign_language", "low_vision", "companion", "pregnant", "infant",
-         "cannot_leave_home")
 NEED_LABELS = {
     "wheelchair": _l("Saya memakai kursi roda atau sulit berjalan"),
     "sign_language": _l("Saya perlu juru bahasa isyarat"),
