@@ -55,6 +55,11 @@ def _token_key() -> str:
     return "api-token:" + hashlib.sha256(header.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# One budget per token across the booking API (anti-scalper, DESIGN §3); tunable per deployment.
+per_token = limiter.shared_limit(lambda: current_app.config.get("BOOKING_API_RATE", API_RATE),
+                                 scope="booking-api", key_func=_token_key)
+
+
 def _iso(office: Office, moment) -> str:
     return capacity.local(office, moment).isoformat(timespec="seconds")
 
@@ -177,7 +182,7 @@ def issue_booking_receipt(session, booking: Booking):
        body=BookingIn,
        responses={201: ("Booked", BookingOut),
                   409: ("slot_full or already_booked", ErrorOut)})
-@limiter.limit(API_RATE, key_func=_token_key)
+@per_token
 def create_booking_json():
     body = parse_body(BookingIn)
     token = current_token()
@@ -226,7 +231,7 @@ def _booking_in_scope(code: str) -> tuple[Booking, Office]:
 
 @route("/bookings/<code>", summary="A booking by its code", roles=BOOKING_ROLES,
        responses={200: ("The booking", BookingOut), 404: ("No such booking", ErrorOut)})
-@limiter.limit(API_RATE, key_func=_token_key)
+@per_token
 def show_booking_json(code: str):
     booking, office = _booking_in_scope(code)
     return jsonify(booking_json(booking, office, get_session().get(Slot, booking.slot_id)))
@@ -237,7 +242,7 @@ def show_booking_json(code: str):
        responses={200: ("The booking, now cancelled", BookingOut),
                   404: ("No such booking", ErrorOut),
                   409: ("not_cancellable: checked in, recorded, no-show or cancelled", ErrorOut)})
-@limiter.limit(API_RATE, key_func=_token_key)
+@per_token
 def cancel_booking_json(code: str):
     booking, office = _booking_in_scope(code)
     session = get_session()
