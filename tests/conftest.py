@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from sqlmodel import Session
 
 from app import create_app
@@ -24,6 +25,8 @@ TEST_PASSWORD = "correct horse battery"
 
 def pytest_configure(config):
     os.environ.setdefault("RATE_LIMITS", "off")
+    # Production argon2 costs ~0.1-0.5 s a hash; tests hash hundreds of passwords.
+    accounts.use_password_hasher(PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
 @pytest.fixture(scope="session")
