@@ -1,0 +1,220 @@
+"""Booking in a real browser: zero axe violations in every state (id/en, 320 px and wide), by
+keyboard only, and with JavaScript off."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.browser.conftest import assert_accessible
+
+_serials = itertools.count(7001)
+
+
+def _nik() -> str:
+    """A fresh valid NIK for each booking (one active booking per NIK)."""
+    return f"3515045203{70:02d}{next(_serials):04d}"
+
+
+def _step(page, checks: bool):
+    if checks:
+        assert_accessible(page)
+
+
+def _book(page, nik: str, checks: bool = True, service: str = "pemula") -> str:
+    """The whole flow by clicks; returns the booking code shown at the end."""
+    page.goto(f"/booking?service={service}")
+    _step(page, checks)
+    page.click("main button[type=submit]")
+    page.check("input[name=office][value='351504']")
+    _step(page, checks)
+    page.click("main button[type=submit]")
+    page.locator("input[name=day]").first.check()
+    _step(page, checks)
+    page.click("main button[type=submit]")
+    page.locator("input[name=slot]").first.check()
+    _step(page, checks)
+    page.click("main button[type=submit]")
+    page.fill("#nik", "12345")  # a mistake first: the error state must be accessible too
+    page.click("main button[type=submit]")
+    assert page.locator(".error-summary").is_visible()
+    _step(page, checks)
+    page.fill("#nik", nik)
+    page.fill("#name", "Siti Aminah")
+    page.select_option("#desa", "3515041003")
+    page.fill("#phone", "0812 3456 7890")
+    page.check("input[name=needs][value=wheelchair]")
+    page.click("main button[type=submit]")
+    assert re.search(r"/booking/periksa$", page.url)
+    _step(page, checks)
+    page.click("main form button[type=submit]")
+    assert page.url.endswith("/booking/selesai")
+    _step(page, checks)
+    return page.locator(".booking-code-value").inner_text().strip()
+
+
+def _manage(page, code: str, nik: str, checks: bool = True):
+    page.goto("/booking/kelola")
+    _step(page, checks)
+    page.fill("#code", code.lower())
+    page.fill("#nik", nik[:-1] + ("1" if nik[-1] != "1" else "2"))  # a wrong NIK first
+    page.click("main button[type=submit]")
+    assert page.locator(".error-summary").is_visible()
+    _step(page, checks)
+    page.fill("#nik", nik)
+    page.click("main button[type=submit]")
+    assert page.locator("h1").inner_text() in ("Jadwal Anda", "Your booking")
+    _step(page, checks)
+
+
+@pytest.mark.parametrize("lang,width", [("id", 320), ("en", 320), ("id", 1280)])
+def test_booking_and_managing_have_no_violations_in_any_state(new_page, lang, width):
+    page = new_page(width=width)
+    page.goto(f"/?lang={lang}")
+    nik = _nik()
+    code = _book(page, nik)
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", code)
+    assert page.locator("html").get_attribute("lang") == lang
+    _manage(page, code, nik)
+    page.click("main a.button.secondary")  # move to another day or time
+    assert_accessible(page)
+    page.locator("a.day-link").last.click()
+    page.wait_for_selector("#reschedule-times .time-links a")
+    assert_accessible(page)
+    page.locator("#reschedule-times .time-links a").first.click()
+    assert_accessible(page)
+    page.click("main form button[type=submit]")
+    assert page.locator(".notice-ok").is_visible()
+    assert_accessible(page)
+    page.click("main a.button.warning")
+    assert_accessible(page)
+    page.click("main form button.warning")
+    assert page.locator(".notice-ok").is_visible()
+    assert_accessible(page)
+
+
+def test_a_slot_taken_meanwhile_and_a_second_booking_are_explained_accessibly(
+        new_page, server_env):
+    page = new_page(width=320)
+    nik = _nik()
+    _book(page, nik, checks=False)
+    # The same person tries again: refused kindly.
+    page.context.clear_cookies()
+    page.goto("/booking")
+    page.check("input[name=service][value=pemula]")
+    page.click("main button[type=submit]")
+    page.check("input[name=office][value='351504']")
+    page.click("main button[type=submit]")
+    page.locator("input[name=day]").last.check()
+    page.click("main button[type=submit]")
+    slot_id = page.locator("input[name=slot]").first.get_attribute("value")
+    page.locator("input[name=slot]").first.check()
+    page.click("main button[type=submit]")
+    page.fill("#nik", nik)
+    page.fill("#name", "Siti")
+    page.select_option("#desa", "luar")
+    page.click("main button[type=submit]")
+    page.click("main form button[type=submit]")
+    assert page.locator(".notice-problem").is_visible()
+    assert_accessible(page)
+    # Someone else now: the chosen time fills up while they read the review page.
+    page.goto("/booking/data")
+    page.fill("#nik", _nik())
+    page.fill("#name", "Budi")
+    page.select_option("#desa", "luar")
+    page.click("main button[type=submit]")
+    engine = create_engine(server_env["DATABASE_URL"])
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE slot SET booked = capacity WHERE id = :id"),
+                           {"id": int(slot_id)})
+    engine.dispose()
+    page.click("main form button[type=submit]")
+    assert page.locator("#time-choices [role=alert]").is_visible()
+    assert page.locator("input[name=slot]").count() > 0
+    assert_accessible(page)
+
+
+def _tab_to(page, selector: str, limit: int = 80) -> None:
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"Tab never reached {selector} on {page.url}")
+
+
+def test_a_whole_booking_by_keyboard_only(new_page):
+    page = new_page(width=1280)
+    page.goto("/booking")
+    _tab_to(page, "input[name=service]")
+    page.keyboard.press("Space")
+    _tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/booking/kantor")
+    _tab_to(page, "input[name=office]")
+    page.keyboard.press("Space")
+    _tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/booking/hari")
+    _tab_to(page, "input[name=day]")
+    page.keyboard.press("Space")
+    _tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/booking/jam")
+    _tab_to(page, "input[name=slot]")
+    page.keyboard.press("Space")
+    _tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/booking/data")
+    _tab_to(page, "#nik")
+    page.keyboard.type(_nik())
+    _tab_to(page, "#name")
+    page.keyboard.type("Siti")
+    _tab_to(page, "#desa")
+    page.keyboard.press("ArrowDown")
+    _tab_to(page, "main button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/booking/periksa")
+    _tab_to(page, "main form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/booking/selesai")
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}",
+                        page.locator(".booking-code-value").inner_text().strip())
+
+
+def test_a_whole_booking_and_cancel_without_javascript(new_page):
+    page = new_page(width=320, javascript=False)
+    nik = _nik()
+    code = _book(page, nik, checks=False, service="hilang")
+    assert page.locator("text=Kode booking Anda").is_visible()
+    _manage(page, code, nik, checks=False)
+    page.click("main a.button.secondary")
+    page.locator("a.day-link").first.click()
+    assert page.locator(".time-links a").count() > 0
+    page.click("text=Kembali ke jadwal Anda")
+    page.click("main a.button.warning")
+    page.click("main form button.warning")
+    assert page.locator(".notice-ok").is_visible()
+    assert "Dibatalkan" in page.locator("main").inner_text()
+
+
+def test_htmx_switches_the_day_of_the_time_step_in_place(new_page):
+    page = new_page(width=320)
+    page.goto("/booking")
+    page.check("input[name=service][value=pemula]")
+    page.click("main button[type=submit]")
+    page.check("input[name=office][value='351504']")
+    page.click("main button[type=submit]")
+    page.locator("input[name=day]").first.check()
+    page.click("main button[type=submit]")
+    first_day = page.locator("#time-choices .lead strong").inner_text()
+    page.evaluate("window.__kept = true")  # survives only if the page is not reloaded
+    page.locator(".day-nav a").last.click()
+    page.wait_for_function(
+        "(d) => document.querySelector('#time-choices .lead strong').innerText !== d",
+        arg=first_day)
+    assert page.evaluate("window.__kept === true")
+    assert "day=" in page.url
+    assert_accessible(page)
