@@ -278,3 +278,9 @@ def test_home_leads_to_each_checklist_the_help_page_and_lapor(client, page):
     for url in ("/syarat", "/syarat/tidak-yakin", "/bantuan", "/panduan", "/lapor"):
         assert url in links
     assert "All services and what to bring" in page(client, "/?lang=en").text
+
+
+def test_checklist_says_who_the_service_is_for_and_the_regulation(client, page):
+    shown = page(client, "/syarat/pemula?lang=en")
+    assert "Who it is for: Aged 17 or older, or married or ever married" in shown.text
+    assert "Legal basis: Perpres 96/2018" in shown.text
