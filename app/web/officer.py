@@ -9,6 +9,8 @@ from ..db import get_session
 from ..domain import audit
 from ..domain.checkin import CheckInError, check_in
 from ..domain.codes import display_code, normalise_code
+from ..domain.offices import list_offices
+from ..domain.services import SERVICES
 from .auth import current_user, guard
 from .officer_scan import NikCheckForm, ScanForm, TokenForm, lookup, nik_matches
 from .receipt_documents import local_date, local_time, receipt_view
@@ -38,12 +40,16 @@ def _scan_page(scan=None, *, form=None, nik_form=None, nik_match=None, checked_i
         nik_form = nik_form or NikCheckForm(formdata=None, prefix="nikcheck",
                                               data={"token": scan.token})
         nik_form.nik.raw_data, nik_form.nik.data = None, ""  # never echo a NIK back
+    lang = str(get_locale() or "id")
+    # Names for what the device shows offline: the token carries only codes.
+    names = {"services": {code: s.name(lang) for code, s in SERVICES.items()},
+             "offices": {o.code: o.name for o in list_offices(get_session())}}
     return render("officer/scan.html", block="result" if scan is not None else None,
                   form=form or ScanForm(formdata=None), scan=scan, r=view, nik_form=nik_form,
                   check_in_form=TokenForm(formdata=None, prefix="checkin",
                                           data={"token": scan.token if scan else ""}),
                   nik_match=nik_match, checked_in=checked_in, check_in_error=check_in_error,
-                  page_lang=str(get_locale() or "id"), local_date=local_date,
+                  names=names, page_lang=lang, local_date=local_date,
                   local_time=local_time, status=status)
 
 

@@ -17,7 +17,14 @@ function fresh(request, matchOptions) {
     return response;
   }).catch(function () {
     return caches.match(request, matchOptions).then(function (hit) {
-      return hit || Response.error();
+      if (!hit) { return Response.error(); }
+      // Marked, so the page can say it is working from what this device kept.
+      var headers = new Headers(hit.headers);
+      headers.set("X-Rekam-Offline", "1");
+      return hit.blob().then(function (body) {
+        return new Response(body, { status: hit.status, statusText: hit.statusText,
+                                    headers: headers });
+      });
     });
   });
 }

@@ -11,11 +11,17 @@
   var CACHE = "rekam-scan-v1";
   var ZONES = { "+07:00": ["Asia/Jakarta", "WIB"], "+08:00": ["Asia/Makassar", "WITA"],
                 "+09:00": ["Asia/Jayapura", "WIT"] };
+  var names = {};
+  try { names = JSON.parse(root.dataset.names || "{}"); } catch (e) { names = {}; }
+  var nameOf = function (group, code) { return (names[group] || {})[code] || code; };
   var form = document.getElementById("scan-form");
   var input = document.getElementById("code");
   var localBox = document.getElementById("scan-local");
   var serverBox = document.getElementById("scan-server");
   var networkNote = document.getElementById("scan-network");
+
+  // navigator.onLine alone is not trusted: whether the key set could be fetched decides.
+  function showNetwork(online) { networkNote.textContent = online ? t("online") : t("offline"); }
 
   // --- key set kept on the device ------------------------------------------------------------
   function storedKeys() {
@@ -23,9 +29,13 @@
   }
   function refreshKeys() {
     return fetch(root.dataset.jwksUrl, { cache: "no-cache", credentials: "same-origin" })
-      .then(function (r) { if (!r.ok) { throw new Error("jwks " + r.status); } return r.json(); })
+      .then(function (r) {
+        if (!r.ok) { throw new Error("jwks " + r.status); }
+        showNetwork(!r.headers.get("X-Rekam-Offline"));  // set by scan-sw.js from its cache
+        return r.json();
+      })
       .then(function (set) { localStorage.setItem(JWKS_KEY, JSON.stringify(set)); return set; })
-      .catch(function () { return storedKeys(); });
+      .catch(function () { showNetwork(false); return storedKeys(); });
   }
   var keysReady = refreshKeys();
 
@@ -54,10 +64,8 @@
   }
   window.rekamScanReady = Promise.all([keysReady, offlineReady]);  // for tests and the impatient
 
-  function showNetwork() { networkNote.textContent = navigator.onLine ? t("online") : t("offline"); }
-  window.addEventListener("online", showNetwork);
-  window.addEventListener("offline", showNetwork);
-  showNetwork();
+  window.addEventListener("online", function () { showNetwork(true); });
+  window.addEventListener("offline", function () { showNetwork(false); });
 
   // --- JWS verification --------------------------------------------------------------------
   function b64urlBytes(text) {
@@ -168,7 +176,8 @@
       var c2 = outcome.claims;
       var list = el("dl", "facts-list");
       [["code", String(c2.b).slice(0, 4) + "-" + String(c2.b).slice(4)], ["name", c2.n],
-       ["nik", "\u2022".repeat(12) + c2.k], ["service", c2.t], ["office", c2.o],
+       ["nik", "\u2022".repeat(12) + c2.k], ["service", nameOf("services", c2.t)],
+       ["office", nameOf("offices", c2.o)],
        ["schedule", when(c2.s)], ["valid-until", new Date(c2.exp * 1000).toLocaleDateString(
          root.dataset.lang === "en" ? "en-GB" : "id-ID")]].forEach(function (row) {
         var pair = el("div");
@@ -179,7 +188,7 @@
       localBox.appendChild(list);
     }
   }
-  function askServer(text) {
+  function askServer(text, whenUnreachable) {
     var body = new FormData(form);
     body.set("code", text);
     serverBox.textContent = t("asking");
@@ -190,7 +199,10 @@
         return r.text();
       })
       .then(function (html) { serverBox.innerHTML = html; })  // our own escaped fragment
-      .catch(function () { serverBox.textContent = t("unreachable"); });
+      .catch(function () {
+        showNetwork(false);
+        serverBox.textContent = whenUnreachable || t("unreachable");
+      });
   }
 
   function handle(text) {
@@ -202,11 +214,7 @@
         return askServer(text);
       });
     }
-    if (!navigator.onLine) {
-      localBox.textContent = t("code-needs-network");
-      return Promise.resolve();
-    }
-    return askServer(text);
+    return askServer(text, t("code-needs-network"));
   }
   window.rekamScanHandle = handle;
 

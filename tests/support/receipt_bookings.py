@@ -22,6 +22,12 @@ def today_at(hour: int, tz: str = "Asia/Jakarta") -> datetime:
     return local.astimezone(UTC)
 
 
+def random_nik() -> str:
+    """A valid-looking NIK of Porong that no other test booking holds (one active per NIK)."""
+    day, month, yy = secrets.randbelow(28) + 1, secrets.randbelow(12) + 1, secrets.randbelow(8)
+    return f"351504{day:02d}{month:02d}{yy:02d}{secrets.randbelow(9000) + 1000:04d}"
+
+
 def new_code() -> str:
     return "".join(secrets.choice(CROCKFORD) for _ in range(8))
 
@@ -54,3 +60,44 @@ def make_booking(session, *, starts_at: datetime | None = None, office_code: str
     session.add(booking)
     session.flush()
     return booking
+
+
+def issue_in_live_database(server_env: dict, states: dict[str, dict]) -> dict[str, str]:
+    """Receipts in the live server's own database (browser tests), one per named state:
+    {"valid": {}, "cancelled": {"status": "cancelled"}, "superseded": {"reissue": True},
+    "expired": {"days_ago": 60}} → {name: token}. Uses the server's instance folder, so the
+    same DATA_KEY signs them."""
+    from app import create_app
+    from app.db import database
+    from app.domain import receipts
+
+    app = create_app({"INSTANCE_PATH": server_env["INSTANCE_PATH"],
+                      "DATABASE_URL": server_env["DATABASE_URL"]})
+    tokens = {}
+    with app.app_context(), database().session(write=True) as session:
+        now = datetime.now(UTC).replace(microsecond=0)
+        for name, spec in states.items():
+            days_ago = spec.get("days_ago", 0)
+            if days_ago:
+                starts = today_at(8) - timedelta(days=days_ago)
+            elif spec.get("today"):
+                starts = today_at(8)
+            else:
+                starts = today_at(8) + timedelta(days=1)
+            nik = random_nik()
+            booking = make_booking(session, starts_at=starts, nik=nik,
+                                   name=spec.get("name", "Siti Aminah"),
+                                   status=spec.get("status", "booked"))
+            when = now - timedelta(days=days_ago + 1) if days_ago else now
+            receipt = receipts.issue_receipt(session, booking, spec.get("kind", "booking"),
+                                             data_key=app.config["DATA_KEY"], now=when)
+            if spec.get("reissue"):
+                receipts.issue_receipt(session, booking, data_key=app.config["DATA_KEY"],
+                                       now=when + timedelta(minutes=1))
+            for field, value in spec.get("set", {}).items():
+                setattr(booking, field, value)
+            session.add(booking)
+            tokens[name] = receipt.token
+        session.commit()
+    app.extensions["rekam_db"].dispose()
+    return tokens
