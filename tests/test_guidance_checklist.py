@@ -6,15 +6,31 @@ import logging
 import shutil
 import subprocess
 import time
+from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlmodel import select
 
+from app.domain.eligibility import age_on, seventeenth_birthday
+from app.domain.nik import today_in
 from app.models import AuditEntry, Draft
 
-MAN_2007 = "3515041203070003"  # man, born 12-03-2007: 19 on 2026-11-23
-SIXTEEN = "3515042411090003"  # man, born 24-11-2009: 17 tomorrow
+MAN_2007 = "3515041203070003"  # man, born 12-03-2007
 WOMAN_2007 = "3515045203070003"  # woman: day + 40
+
+
+def _turning_17_tomorrow() -> tuple[str, date]:
+    """A NIK whose holder turns 17 tomorrow in Jakarta (the pages take today from the clock).
+    On 28 February before a leap day nobody turns 17 tomorrow: born 29 February 17 years ago
+    does not exist, so the test would be meaningless that one day a few years apart."""
+    tomorrow = today_in() + timedelta(days=1)
+    born = tomorrow.replace(year=tomorrow.year - 17) if (tomorrow.month, tomorrow.day) != (
+        2, 29) else date(tomorrow.year - 17, 3, 1)
+    return f"351504{born:%d%m%y}0003", seventeenth_birthday(born)
+
+
+SIXTEEN, SEVENTEENTH_BIRTHDAY = _turning_17_tomorrow()
 
 
 def _check(client, page, nik, status=200, lang="id", **extra):
@@ -25,7 +41,8 @@ def _check(client, page, nik, status=200, lang="id", **extra):
 def test_an_adult_nik_is_eligible_and_shown_back_masked(client, page):
     shown = _check(client, page, MAN_2007)
     result = shown.select_one(".guide-result").get_text(" ", strip=True)
-    assert "3515••••••••0003" in result and "umur 19 tahun" in result
+    age = age_on(date(2007, 3, 12), today_in())
+    assert "3515••••••••0003" in result and f"umur {age} tahun" in result
     assert "Anda bisa merekam e-KTP." in result
     assert MAN_2007 not in shown.html  # never echoed back, not even in the input
     assert shown.response.headers["Cache-Control"] == "no-store"
@@ -35,7 +52,8 @@ def test_sixteen_year_old_unmarried_is_told_the_date_they_can_record(client, pag
     shown = _check(client, page, SIXTEEN)
     result = shown.select_one(".guide-result").get_text(" ", strip=True)
     assert "umur 16 tahun" in result
-    assert "Anda bisa merekam mulai Selasa, 24 November 2026." in result
+    day = format_date(SEVENTEENTH_BIRTHDAY, "full", locale="id")
+    assert f"Anda bisa merekam mulai {day}." in result
     assert "/booking?service=pemula" not in shown.links()
 
 
