@@ -21,15 +21,22 @@ from ..models import STAFF_ROLES, TOKEN_ROLES, ApiToken, Desa, Office, User, utc
 from . import audit
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
-# Verified against when the username is unknown, so both answers take as long.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_dummy_hash: str | None = None
+
+
+def _unknown_user_hash() -> str:
+    """Verified against when the username is unknown, so both answers take as long.
+    Made on first use: hashing at import would slow every worker's start."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_urlsafe(16))
+    return _dummy_hash
 
 
 def use_password_hasher(hasher: PasswordHasher) -> None:
     """Swap the argon2 parameters (tests use the cheapest profile; hashes say their own)."""
-    global _hasher, _DUMMY_HASH
-    _hasher = hasher
-    _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
+    global _hasher, _dummy_hash
+    _hasher, _dummy_hash = hasher, None
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 MIN_PASSWORD = 10
 OFFICE_ROLES = {"kiosk", "officer", "capture_agent"}
@@ -93,7 +100,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         select(User).where(User.username == username.strip().lower(), User.active)
     ).first()
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _unknown_user_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     return user
