@@ -140,7 +140,7 @@ def booking_json(booking: Booking, office: Office, slot: Slot,
         receipt_url=receipt_url, verify_url=verify_url).model_dump()
 
 
-def _applicant(body: BookingIn, office: Office, now) -> bookings.Applicant:
+def _applicant(body: BookingIn, office: Office, now, reader) -> bookings.Applicant:
     """Every field checked at once, so the caller sees all its mistakes in one answer."""
     errors = {}
     info, message = nik_info(body.nik, capacity.local_today(office, now))
@@ -162,7 +162,7 @@ def _applicant(body: BookingIn, office: Office, now) -> bookings.Applicant:
     if body.service not in SERVICES:
         errors["service"] = UNKNOWN_SERVICE
     if body.desa_code is not None:
-        desa = get_session().get(Desa, body.desa_code)
+        desa = reader.get(Desa, body.desa_code)
         if desa is None or desa.office_code != office.code:
             errors["desa_code"] = UNKNOWN_DESA
     if errors:
@@ -186,21 +186,28 @@ def issue_booking_receipt(session, booking: Booking):
 def create_booking_json():
     body = parse_body(BookingIn)
     token = current_token()
+    role, actor = token.role, f"token:{token.id}"
     session = get_session()
-    slot = session.get(Slot, body.slot_id)
-    if slot is None:
-        raise ApiError(422, "invalid", INVALID, {"slot_id": UNKNOWN_SLOT})
-    require_office(slot.office_code)
-    if token.role == "desa_staff":
-        require_desa(body.desa_code)  # a desa's staff book only for their own residents
-    office = session.get(Office, slot.office_code)
-    now = utcnow()
-    applicant = _applicant(body, office, now)
+    # On SQLite a write transaction holds the database's one write lock from its first statement:
+    # end the token check's transaction and do the slow part (lookups, NIK parsing and hashing)
+    # in a read session, so the lock is held only for the insert, the UPDATE and the receipt.
+    session.commit()
+    with database().session(write=False) as reader:
+        slot = reader.get(Slot, body.slot_id)
+        if slot is None:
+            raise ApiError(422, "invalid", INVALID, {"slot_id": UNKNOWN_SLOT})
+        require_office(slot.office_code)
+        if role == "desa_staff":
+            require_desa(body.desa_code)  # a desa's staff book only for their own residents
+        office = reader.get(Office, slot.office_code)
+        now = utcnow()
+        applicant = _applicant(body, office, now, reader)
+        if slot.booked >= slot.capacity:
+            raise ApiError(409, "slot_full", SLOT_FULL)  # an early no; the UPDATE decides a yes
     try:
         booking = bookings.create_booking(
             session, office=office, slot_id=slot.id, service=body.service, applicant=applicant,
-            channel=CHANNEL_BY_ROLE[token.role], actor=f"token:{token.id}",
-            consent=body.consent, now=now)
+            channel=CHANNEL_BY_ROLE[role], actor=actor, consent=body.consent, now=now)
     except bookings.BookingError as error:
         session.rollback()
         raise _conflict(error) from None

@@ -204,9 +204,13 @@ def bookable(session: Session, office: Office, slot: Slot, channel: str, now: da
     return is_walk_in(office, slot, channel, now) or now < slot.starts_at - ONLINE_CUTOFF
 
 
+SLOT_COLUMNS = (Slot.id, Slot.office_code, Slot.pool, Slot.starts_at, Slot.ends_at,
+                Slot.capacity, Slot.held_back, Slot.booked, Slot.booked_priority)
+
+
 @dataclass(frozen=True)
 class SlotView:
-    slot: Slot
+    slot: Slot  # a row with Slot's columns (read-only)
     availability: Availability
 
 
@@ -222,10 +226,10 @@ def list_slots(session: Session, office: Office, pool: str, first: date, last: d
     upper = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
     closed = closed_days(session, office, first, last)
     views = []
-    for slot in session.exec(select(Slot).where(
+    # Plain rows, not ORM objects: this is the hot read of every calendar and the public API.
+    for slot in session.execute(select(*SLOT_COLUMNS).where(
             Slot.office_code == office.code, Slot.pool == pool, Slot.starts_at >= lower,
-            Slot.starts_at < upper, Slot.ends_at > now).order_by(Slot.starts_at)
-            .execution_options(populate_existing=True)):
+            Slot.starts_at < upper, Slot.ends_at > now).order_by(Slot.starts_at)):
         if local(office, slot.starts_at).date() in closed:
             continue
         view = SlotView(slot, availability(office, slot, now))
@@ -235,5 +239,16 @@ def list_slots(session: Session, office: Office, pool: str, first: date, last: d
 
 
 def needs_materialising(session: Session, office: Office, pool: str, now: datetime) -> bool:
+    """Whether the horizon's last open day has no slots yet. Slots are always created for the
+    whole horizon at once, so this one cheap check stands for all of it."""
     first, last = horizon(office, now)
-    return bool(missing_times(session, office, pool, first, last))
+    open_weekdays = set(_hours(session, office.code))
+    closed = closed_days(session, office, max(first, last - timedelta(days=14)), last)
+    day = last
+    while day >= first and (day.weekday() not in open_weekdays or day in closed):
+        day -= timedelta(days=1)
+    if day < first:
+        return False
+    latest = session.exec(select(func.max(Slot.starts_at)).where(
+        Slot.office_code == office.code, Slot.pool == pool)).one()
+    return latest is None or local(office, latest).date() < day

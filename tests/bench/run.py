@@ -23,6 +23,7 @@ import contextlib
 import datetime as dt
 import gzip
 import html.parser
+import json
 import os
 import platform
 import re
@@ -167,6 +168,83 @@ def page_weight(bench: Bench) -> Section:
          "`src` of each `@font-face`). Each URL counted once. KB = 1024 bytes."],
         "\n\n".join(d for d in details if d),
     )
+
+
+@case("rush", "Booking rush (issue 5)")
+def booking_rush(bench: Bench) -> Section:
+    """200 places in one slot, 1,000 clients at once: exactly 200 booked, no 5xx; then booking
+    POST and slot-list GET throughput against bare Flask (helpers in tests/bench/rush.py)."""
+    from tests.bench import rush
+
+    clients, places = 1000, 200
+    app = bench.server("app")
+    prepared = rush.prepare(app.env, places)
+    rows = [_rush_row("SQLite", rush.rush(app.url, prepared["token"], prepared["rush_slot"],
+                                          clients), places, clients, 1000)]
+    os.environ.update(BENCH_TOKEN=prepared["token"], BENCH_SLOT=str(prepared["load_slot"]),
+                      BENCH_REPORT_LUA=str(REPORT_LUA))
+    check = json.dumps({"nik": "3515040101900001", "name": "Cek", "service": "pemula",
+                        "slot_id": prepared["load_slot"]}).encode()
+    headers = {"Authorization": f"Bearer {prepared['token']}",
+               "Content-Type": "application/json"}
+    loads = [
+        Load("Rekam `POST /api/v1/bookings` (each a new booking, 201)", "app",
+             "/api/v1/bookings", method="POST", body=check, headers=headers, expect=(201,),
+             goal="≥ 0.30", script=rush.BOOK_LUA),
+        Load("Rekam `GET /api/v1/offices/351504/slots` (a week)", "app",
+             "/api/v1/offices/351504/slots", goal="≥ 0.40"),
+    ]
+    load_rows = bench.load_rows(loads)
+    rows.append(_postgres_rush(bench, rush, clients, places))
+    notes = [
+        f"Rush: a bench office whose slot holds {places} places (no share held back), "
+        f"{clients:,} connections to 127.0.0.1 opened first, then every one POSTs "
+        "`/api/v1/bookings` (admin token, its own NIK) at the same moment; latency from the "
+        "request's first byte to the end of the answer. Rekam as under `make run` "
+        f"({WORKERS} workers x {THREADS} threads), `RATE_LIMITS=off`. On PostgreSQL only when "
+        "`TEST_DATABASE_URL` names a server (as for `make test-db`).",
+        "Throughput: booking POSTs each with a NIK no other request used "
+        "(`tests/bench/book.lua`), so each is a real booking with its signed receipt token; "
+        "the slot list is the public `GET` for a week of Porong's recording slots.",
+    ]
+    return Section(["measure", "result", "p50 ms", "p95 ms", "goal", "notes"], rows,
+                   notes, details=table(LOAD_COLUMNS, load_rows))
+
+
+def _rush_row(database: str, result, places: int, clients: int, goal_p95_ms: int) -> list[str]:
+    booked = result.statuses.get(201, 0)
+    full = result.statuses.get(409, 0)
+    five = sum(n for status, n in result.statuses.items() if status >= 500)
+    exact = booked == places and five == 0 and not result.errors
+    verdict = "met" if exact and result.percentile(95) <= goal_p95_ms else "**NOT met**"
+    notes = [f"{full} × 409 slot_full", f"{five} × 5xx", f"all answered in {result.seconds:.1f}s"]
+    notes += [f"{n} × {kind}" for kind, n in result.errors.items()]
+    other = {s: n for s, n in result.statuses.items() if s not in (201, 409) and s < 500}
+    notes += [f"{n} × HTTP {s}" for s, n in other.items()]
+    return [f"rush on {database}: {places} places, {clients:,} clients",
+            f"**{booked} booked**", f"{result.p50:.0f}", f"{result.percentile(95):.0f}",
+            f"exactly {places}, 0 5xx, p95 ≤ {goal_p95_ms / 1000:g} s: {verdict}",
+            "; ".join(notes)]
+
+
+def _postgres_rush(bench: Bench, rush, clients: int, places: int) -> list[str]:
+    if not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"):
+        return [f"rush on PostgreSQL: {places} places, {clients:,} clients", "not measured",
+                "—", "—", "p95 ≤ 0.5 s", "set TEST_DATABASE_URL=postgresql+psycopg://… to run it"]
+    from tests.support.databases import fresh_database
+
+    port = free_port()
+    env = bench.env(port)
+    env["DATABASE_URL"] = fresh_database("bench_rush", bench.instance)
+    bench.seed(env)
+    server = Server("app-postgres", [sys.executable, "-m", "app.serve", "--port", str(port),
+                                     "--workers", str(WORKERS), "--threads", str(THREADS)],
+                    env, port)
+    bench.stack.callback(server.stop)
+    server.start()
+    prepared = rush.prepare(env, places)
+    return _rush_row("PostgreSQL", rush.rush(server.url, prepared["token"],
+                                             prepared["rush_slot"], clients), places, clients, 500)
 
 
 # --------------------------------------------------------------------------------------------

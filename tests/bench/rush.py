@@ -1,0 +1,158 @@
+"""The booking rush for `make bench` (issue 5): many people racing for one slot's places.
+
+Helpers only (no import of run.py): the case itself is `rush` in run.py.
+
+- `prepare(env, places)`: in the bench server's database, a bench office whose one slot a day
+  holds `places` (no share held back, so every place is open to everyone), a second office with a
+  very large slot for the throughput load, and an admin token (all offices).
+- `rush(base, token, slot_id, clients)`: `clients` concurrent connections on 127.0.0.1, each
+  POSTing one booking with its own NIK at the same moment; statuses and latencies.
+- `BOOK_LUA`: a wrk script POSTing bookings with a fresh NIK per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+RUSH_OFFICE, LOAD_OFFICE = "999901", "999902"
+BOOK_LUA = Path(__file__).resolve().parent / "book.lua"
+
+
+def _first_bookable_weekday(today: date) -> date:
+    day = today + timedelta(days=2)  # far from the same-day cut-off
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def prepare(env: dict[str, str], places: int = 200) -> dict:
+    """Create the bench offices in the server's database; returns token and slot ids."""
+    from datetime import time as clock
+
+    from app import create_app
+    from app.db import database
+    from app.domain import accounts, capacity
+    from app.models import Office, OpeningHours, Slot, Station, utcnow
+
+    settings = {k: env[k] for k in ("INSTANCE_PATH", "BASE_URL", "RATE_LIMITS") if k in env}
+    if env.get("DATABASE_URL"):
+        settings["DATABASE_URL"] = env["DATABASE_URL"]
+    app = create_app(settings)
+    slots = {}
+    with app.app_context(), database().session() as session:
+        # 10-minute slots at 1 minute a visit: 20 stations give 200 places; a 240-minute slot
+        # with 100 stations gives 24,000 (room for a whole throughput run).
+        for code, units, minutes in ((RUSH_OFFICE, places // 10, 10), (LOAD_OFFICE, 100, 240)):
+            if session.get(Office, code) is None:
+                session.add(Office(code=code, name=f"Kantor uji beban {code}",
+                                   timezone="Asia/Jakarta", address="127.0.0.1",
+                                   slot_minutes=minutes, recording_minutes=1,
+                                   held_back_percent=0, is_demo=True))
+                session.flush()
+                session.add_all(Station(code=f"{code}-{i}", office_code=code, name=f"Bench {i}",
+                                        pool="station") for i in range(1, units + 1))
+                session.add_all(OpeningHours(office_code=code, weekday=d, opens=clock(8),
+                                             closes=_after(clock(8), minutes))
+                                for d in range(7))
+            office = session.get(Office, code)
+            capacity.ensure_slots(session, office, "station", utcnow())
+            day = _first_bookable_weekday(capacity.local_today(office, utcnow()))
+            while day in capacity.closed_days(session, office, day, day):
+                day += timedelta(days=1)
+            slot = next(v.slot for v in capacity.list_slots(session, office, "station", day, day,
+                                                            utcnow()))
+            slots[code] = slot.id
+        _token, secret = accounts.mint_token(session, "admin", None, None, "bench")
+        session.commit()
+        capacities = {c: session.get(Slot, i).capacity for c, i in slots.items()}
+    app.extensions["rekam_db"].dispose()
+    return {"token": secret, "rush_slot": slots[RUSH_OFFICE], "load_slot": slots[LOAD_OFFICE],
+            "capacities": capacities}
+
+
+def _after(start, minutes: int):
+    from datetime import datetime
+
+    return (datetime.combine(date(2000, 1, 1), start) + timedelta(minutes=minutes)).time()
+
+
+def _nik(n: int) -> str:
+    # 16 digits: Porong's region, a birth date that varies with n, a serial 1…9999.
+    day, serial = 1 + (n // 9999) % 28, 1 + n % 9999
+    return f"351504{day:02d}0390{serial:04d}"
+
+
+@dataclass
+class RushResult:
+    statuses: dict[int, int]
+    errors: dict[str, int]
+    latencies_ms: list[float]
+    seconds: float
+
+    def percentile(self, p: float) -> float:
+        data = sorted(self.latencies_ms)
+        if not data:
+            return 0.0
+        return data[min(len(data) - 1, int(round(p / 100 * (len(data) - 1))))]
+
+    @property
+    def p50(self) -> float:
+        return statistics.median(self.latencies_ms) if self.latencies_ms else 0.0
+
+
+async def _one(host: str, port: int, path: str, headers: str, body: bytes, start: asyncio.Event,
+               opened: asyncio.Semaphore) -> tuple[int | str, float]:
+    async with opened:
+        try:
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 60)
+        except (OSError, TimeoutError) as error:
+            return type(error).__name__, 0.0
+    await start.wait()
+    began = time.perf_counter()
+    try:
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{headers}"
+                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+        await writer.drain()
+        status_line = await asyncio.wait_for(reader.readline(), 120)
+        await asyncio.wait_for(reader.read(), 120)
+        status: int | str = int(status_line.split()[1])
+    except (OSError, TimeoutError, IndexError, ValueError) as error:
+        status = type(error).__name__
+    finally:
+        writer.close()
+    return status, (time.perf_counter() - began) * 1000
+
+
+async def _rush(base: str, token: str, slot_id: int, clients: int, first: int) -> RushResult:
+    host, port = base.removeprefix("http://").split(":")
+    headers = f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+    start = asyncio.Event()
+    opened = asyncio.Semaphore(clients)
+    tasks = [asyncio.create_task(_one(host, int(port), "/api/v1/bookings", headers, json.dumps({
+        "nik": _nik(first + i), "name": "Peserta", "service": "pemula", "slot_id": slot_id,
+    }).encode(), start, opened)) for i in range(clients)]
+    await asyncio.sleep(2)  # every connection open before anyone asks: a real rush
+    began = time.perf_counter()
+    start.set()
+    results = await asyncio.gather(*tasks)
+    seconds = time.perf_counter() - began
+    statuses: dict[int, int] = {}
+    errors: dict[str, int] = {}
+    latencies = []
+    for status, ms in results:
+        if isinstance(status, int):
+            statuses[status] = statuses.get(status, 0) + 1
+            latencies.append(ms)
+        else:
+            errors[status] = errors.get(status, 0) + 1
+    return RushResult(statuses, errors, latencies, seconds)
+
+
+def rush(base: str, token: str, slot_id: int, clients: int = 1000, first: int = 0) -> RushResult:
+    return asyncio.run(_rush(base, token, slot_id, clients, first))
