@@ -14,6 +14,8 @@ from app.domain.checkin import CheckInError, check_in
 from app.models import AuditEntry, Booking, Office
 from tests.support.receipt_bookings import DATA_KEY, make_booking, make_slot, today_at
 
+pytestmark = pytest.mark.db  # conditional UPDATEs with a subquery: PostgreSQL too
+
 MONDAY_10_WIB = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 

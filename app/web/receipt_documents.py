@@ -13,8 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from babel.dates import format_date, format_time
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 
 from ..adapters import pades, qr
 from ..adapters.pdf import render_pdf
@@ -66,10 +65,10 @@ def receipt_view(session, receipt: Receipt, claims: dict, base_url: str) -> Rece
 
 
 def receipt_html(view: ReceiptView, layout: str = "a5") -> str:
-    """The print HTML, always in Indonesian: the canonical document (DESIGN §4)."""
-    with force_locale("id"):
-        return render_template(LAYOUTS[layout], r=view, lang="id", local_date=local_date,
-                               local_time=local_time)
+    """The print HTML, always in Indonesian: the canonical document (DESIGN §4). Rendered
+    without the page context (no request needed), so a background job can render it too."""
+    template = current_app.jinja_env.get_template(LAYOUTS[layout])
+    return template.render(r=view, lang="id", local_date=local_date, local_time=local_time)
 
 
 def certificate_dir() -> Path:
@@ -105,3 +104,22 @@ def stored_pdf(receipt: Receipt, view: ReceiptView) -> tuple[bytes, str]:
         session.commit()
         kept = session.get(Receipt, receipt.id, populate_existing=True)
         return kept.pdf, kept.sha256
+
+
+def render_timings(view: ReceiptView, rounds: int = 5) -> dict[str, list[float]]:
+    """Seconds per render, for `make bench`: a bare WeasyPrint render of the receipt's A5 HTML
+    and Rekam's whole path (template, QR, WeasyPrint, PAdES), taken in turn. Needs an app
+    context; the first round of each warms up and is dropped."""
+    import time
+
+    html = receipt_html(view)
+    base = ROOT.as_uri() + "/"
+    timings: dict[str, list[float]] = {"bare": [], "rekam": []}
+    for round_number in range(rounds + 1):
+        for name, work in (("bare", lambda: render_pdf(html, base)),
+                           ("rekam", lambda: render_receipt_pdf(view))):
+            started = time.perf_counter()
+            work()
+            if round_number:
+                timings[name].append(time.perf_counter() - started)
+    return timings
