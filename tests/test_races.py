@@ -211,9 +211,10 @@ def test_concurrent_reschedules_and_cancels_keep_the_counters_exact(server):
     # Each booking ended moved, cancelled, or moved then cancelled: never lost, never doubled.
     assert sorted(current) == sorted(code for _n, code in people)
     assert all(r.status in ("booked", "cancelled") for r in current.values())
-    assert len(moved) <= 3  # the target had 3 open places left
     still_booked = sum(1 for r in current.values()
                        if r.slot_id == target["id"] and r.status == "booked")
+    # The target had 3 open places; a move that was then cancelled gave its place back.
+    assert still_booked <= 3 and len(moved) >= still_booked
     assert server.slot(target["id"]).booked == 1 + still_booked
     assert server.slot(source["id"]).booked == 0
     assert server.drift() == []
