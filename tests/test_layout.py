@@ -56,7 +56,9 @@ def test_display_options_refuse_unknown_values_and_foreign_redirects(client, pag
     refused = page(client, "/tampilan", method="POST", status=422,
                    data={"text": "gigantic", "contrast": "normal"})
     assert refused.soup.title.get_text().startswith("Kesalahan:")
-    assert refused.select(".error-summary a")
+    links = refused.select(".error-summary a")
+    assert links and all(refused.soup.find(id=a["href"][1:]) for a in links)
+    assert links[0]["href"] == "#text-0"  # a radio group's link lands on its first option
     response = client.post("/tampilan", data={"text": "large", "contrast": "normal",
                                               "next": "https://evil.example/"})
     assert response.headers["Location"] == "/"
