@@ -14,7 +14,7 @@ import hmac
 from datetime import date, timedelta
 
 from babel.dates import format_date
-from flask import Blueprint, current_app, redirect, request, url_for
+from flask import Blueprint, current_app, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
@@ -144,12 +144,17 @@ def _office_and_pool(payload: dict) -> tuple[Office | None, str | None]:
 
 
 def _horizon_views(office: Office, pool: str) -> list[capacity.SlotView]:
-    """Slots a citizen can still book online (the last hour before a slot is for walk-ins)."""
-    ensure_horizon(office, pool)
-    now = utcnow()
-    first, last = capacity.horizon(office, now)
-    return [v for v in capacity.list_slots(get_session(), office, pool, first, last, now)
+    """Slots a citizen can still book online (the last hour before a slot is for walk-ins);
+    read once per request."""
+    memo = g.setdefault("booking_views", {})
+    if (office.code, pool) not in memo:
+        ensure_horizon(office, pool)
+        now = utcnow()
+        first, last = capacity.horizon(office, now)
+        memo[office.code, pool] = [
+            v for v in capacity.list_slots(get_session(), office, pool, first, last, now)
             if now < v.slot.starts_at - capacity.ONLINE_CUTOFF]
+    return memo[office.code, pool]
 
 
 def _calendar(office: Office, pool: str) -> list[dict]:
