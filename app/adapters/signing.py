@@ -10,6 +10,7 @@ import json
 import secrets
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -92,10 +93,17 @@ def token_kid(token: str) -> str:
     return kid
 
 
-def verify(token: str, jwk: dict) -> dict:
-    """The claims of a token signed by this public key; TokenError otherwise."""
+@lru_cache(maxsize=64)
+def _public_key(jwk_json: str) -> OKPKey:
+    # Public keys never change once made: parse each once per process.
+    return OKPKey.import_key(json.loads(jwk_json))
+
+
+def verify(token: str, jwk: dict | str) -> dict:
+    """The claims of a token signed by this public key (a JWK, or its JSON); TokenError
+    otherwise."""
     try:
-        key = OKPKey.import_key(jwk)
+        key = _public_key(jwk if isinstance(jwk, str) else json.dumps(jwk, sort_keys=True))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             obj = jws.deserialize_compact(token, key, algorithms=[ALG])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from babel.dates import format_date, format_time
@@ -37,7 +38,11 @@ class ReceiptView:
     bring: tuple[Document, ...]
     free_note: object
     verify_url: str
-    qr_uri: str
+
+    @cached_property
+    def qr_uri(self) -> str:
+        """Drawn only for the pages that show it (the PNG takes a few milliseconds)."""
+        return qr.qr_data_uri(self.verify_url)
 
     def title(self, lang: str) -> str:
         indonesian, english = TITLES[self.doc.kind]
@@ -60,8 +65,7 @@ def receipt_view(session, receipt: Receipt, claims: dict, base_url: str) -> Rece
     service = get_service(doc.service)
     return ReceiptView(doc=doc, service=service,
                        bring=checklist(doc.service) if doc.kind == "booking" else (),
-                       free_note=FREE_NOTE, verify_url=verify_url,
-                       qr_uri=qr.qr_data_uri(verify_url))
+                       free_note=FREE_NOTE, verify_url=verify_url)
 
 
 def receipt_html(view: ReceiptView, layout: str = "a5") -> str:
