@@ -165,3 +165,22 @@ def test_scanner_works_without_javascript(new_page, staff_login, receipts_on_pap
     page.fill("#code", receipts_on_paper["tokens"]["photo"])
     page.click("#scan-form button[type=submit]")
     assert page.locator("#scan-server .verdict-word").inner_text() == "ASLI"
+
+
+def test_browsers_without_webcrypto_ed25519_fall_back_to_the_vendored_verifier(
+        new_page, staff_login, receipts_on_paper):
+    page = new_page()
+    # As on an older phone: WebCrypto knows no Ed25519.
+    page.add_init_script("""
+        const original = crypto.subtle.importKey.bind(crypto.subtle);
+        crypto.subtle.importKey = (format, data, algorithm, ...rest) =>
+          (algorithm && algorithm.name === "Ed25519")
+            ? Promise.reject(new DOMException("no Ed25519", "NotSupportedError"))
+            : original(format, data, algorithm, ...rest);
+    """)
+    open_scanner_then_go_offline(page, staff_login)
+    page.set_input_files("#scan-file", str(receipts_on_paper["photo"]))
+    page.locator("#scan-local .verdict-word").wait_for(timeout=20_000)
+    assert page.locator("#scan-local .verdict-word").inner_text() == "ASLI"
+    page.set_input_files("#scan-file", str(receipts_on_paper["forged"]))
+    page.locator("#scan-local .verdict-bad").wait_for(timeout=20_000)
