@@ -276,3 +276,23 @@ def test_verify_api_is_rate_limited_per_address(client):
     answers = [client.get("/api/v1/verify/x.y.z").status_code for _ in range(125)]
     assert answers[:120] == [200] * 120
     assert answers[-1] == 429
+
+
+def test_booking_through_the_api_gives_urls_that_verify_until_it_is_cancelled(
+        client, api_token, tmp_path):
+    headers = api_token("kiosk")
+    slots = client.get("/api/v1/offices/351504/slots").json
+    answer = client.post("/api/v1/bookings", headers=headers, json={
+        "nik": "3515045203070003", "name": "Siti Aminah", "service": "pemula",
+        "slot_id": slots[-1]["id"]})
+    assert answer.status_code == 201, answer.json
+    receipt_url, verify_url = answer.json["receipt_url"], answer.json["verify_url"]
+    assert receipt_url == verify_url + "/document"
+    token = verify_url.rsplit("/v/", 1)[1]
+    assert qr_texts(client.get(path_of(receipt_url)).data, tmp_path) == [verify_url]
+    assert client.get(f"/api/v1/verify/{token}").json["status"] == "valid"
+    code = answer.json["code"]
+    assert client.post(f"/api/v1/bookings/{code}/cancel", headers=headers).status_code == 200
+    cancelled = client.get(f"/api/v1/verify/{token}").json
+    assert (cancelled["genuine"], cancelled["status"], cancelled["document"]["b"]) == (
+        True, "cancelled", code)
