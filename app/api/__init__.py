@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
 from ..db import READ_METHODS, database, get_session
-from ..domain.accounts import token_for, touch_token
+from ..domain.accounts import token_for, token_needs_touch, touch_token
 from ..models import ApiToken
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -68,14 +68,24 @@ def authenticate_token():
     if operation is None or operation.roles is None:
         return None
     secret = _presented_secret()
-    token = token_for(get_session(), secret) if secret else None
+    token = _find_token(secret) if secret else None
     if token is None:
         raise ApiError(401, "unauthorized", UNAUTHORIZED)
     if token.role not in operation.roles:
         raise ApiError(403, "forbidden", FORBIDDEN)
     g.api_token = token
-    _note_token_use(token.id)
+    if token_needs_touch(token):
+        _note_token_use(token.id)
     return None
+
+
+def _find_token(secret: str) -> ApiToken | None:
+    """Look the token up with a read: on SQLite a write request's session holds the one write
+    lock from its first statement on, and the lookup must not take it for the whole request."""
+    if request.method in READ_METHODS:
+        return token_for(get_session(), secret)
+    with database().session(write=False) as session:
+        return token_for(session, secret)
 
 
 def _note_token_use(token_id: int) -> None:

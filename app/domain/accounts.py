@@ -135,6 +135,11 @@ def token_for(session: Session, secret: str) -> ApiToken | None:
     ).first()
 
 
+def token_needs_touch(token: ApiToken, now: datetime | None = None) -> bool:
+    return (token.last_used_at is None
+            or token.last_used_at < (now or utcnow()) - TOKEN_TOUCH_INTERVAL)
+
+
 def touch_token(session: Session, token_id: int, now: datetime | None = None) -> None:
     """Note the token's last use, at most once a minute so reads stay reads."""
     now = now or utcnow()
