@@ -95,19 +95,7 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
     return engine, engine
 
 
-class RekamSession(Session):
-    """A session that tells its database when it commits, so short-lived caches of what the
-    database says (e.g. the public slot list) know this process has changed it."""
-
-
-@event.listens_for(RekamSession, "after_commit")
-def _count_commit(session: Session) -> None:
-    database = session.info.get("database")
-    if database is not None:
-        database.generation += 1
-
-
-class _SharedTestSession(RekamSession):
+class _SharedTestSession(Session):
     """The one session of a test: code that closes 'its' session only drops uncommitted work."""
 
     def close(self) -> None:
@@ -123,8 +111,6 @@ class Database:
     # on it: savepoints from interleaved sessions would not nest on SQLite.
     bound_connection: Connection | None = field(default=None)
     _bound_session: Session | None = field(default=None, repr=False)
-    # Commits made by this process so far; a cached answer from an older generation is stale.
-    generation: int = 0
 
     @property
     def dialect(self) -> str:
@@ -135,13 +121,11 @@ class Database:
             if self._bound_session is None:
                 self._bound_session = _SharedTestSession(
                     bind=self.bound_connection,
-                    info={"database": self},
                     join_transaction_mode="create_savepoint",
                     expire_on_commit=False,
                 )
             return self._bound_session
-        return RekamSession(self.write_engine if write else self.read_engine,
-                            expire_on_commit=False, info={"database": self})
+        return Session(self.write_engine if write else self.read_engine, expire_on_commit=False)
 
     def unbind(self) -> None:
         if self._bound_session is not None:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import functools
-import threading
-import time
 from dataclasses import dataclass, field
 
-from flask import Blueprint, current_app, g, jsonify, request
-from flask_babel import get_locale
+from flask import Blueprint, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
@@ -130,39 +126,6 @@ def api_error(error: ApiError):
     if error.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="rekam"'
     return response
-
-
-class ShortCache:
-    """Public GET answers kept a few seconds in this process (the slot list every kiosk and
-    phone polls). A commit made by this process invalidates them at once, so a worker always
-    sees its own writes; other workers' answers are at most `ttl` old. Bookings never rely on
-    it: taking a place is a conditional UPDATE that refuses a full slot."""
-
-    def __init__(self, ttl: float, max_entries: int = 1024):
-        self.ttl, self.max_entries = ttl, max_entries
-        self._lock = threading.Lock()
-
-    def __call__(self, view):
-        @functools.wraps(view)
-        def cached_view(*args, **kwargs):
-            db = database()
-            entries = current_app.extensions.setdefault(f"short_cache_{id(self)}", {})
-            key = (request.full_path, str(get_locale()))
-            now = time.monotonic()
-            hit = entries.get(key)
-            if hit and hit[0] > now and hit[1] == db.generation:
-                return current_app.response_class(hit[2], hit[3], mimetype="application/json")
-            generation = db.generation
-            response = current_app.make_response(view(*args, **kwargs))
-            if response.status_code == 200:
-                with self._lock:
-                    if len(entries) >= self.max_entries:
-                        entries.clear()
-                    entries[key] = (now + self.ttl, generation, response.get_data(),
-                                    response.status_code)
-            return response
-
-        return cached_view
 
 
 def parse_body(model: type[BaseModel]) -> BaseModel:

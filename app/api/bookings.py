@@ -24,7 +24,7 @@ from ..web.booking_forms import (
     PHONE_MESSAGE,
     nik_info,
 )
-from . import ApiError, ShortCache, current_token, parse_body, require_desa, require_office, route
+from . import ApiError, current_token, parse_body, require_desa, require_office, route
 from .booking_schemas import BookingIn, BookingOut, BookingSlotOut, SlotOut
 from .schemas import ErrorOut
 
@@ -58,10 +58,6 @@ def _token_key() -> str:
 # One budget per token across the booking API (anti-scalper, DESIGN §3); tunable per deployment.
 per_token = limiter.shared_limit(lambda: current_app.config.get("BOOKING_API_RATE", API_RATE),
                                  scope="booking-api", key_func=_token_key)
-
-
-# Every kiosk, phone calendar and desa office polls this list: a 2-second answer is fresh enough.
-slot_list_cache = ShortCache(ttl=2.0)
 
 
 def _iso(office: Office, moment) -> str:
@@ -108,7 +104,6 @@ def ensure_horizon(office: Office, pool: str) -> None:
            {"name": "service", "in": "query", "schema": {"type": "string",
                                                           "enum": list(SERVICES)},
             "description": "the service whose pool is listed; default pemula"}])
-@slot_list_cache
 def list_slots_json(code: str):
     office = get_office(get_session(), code)
     if office is None:
