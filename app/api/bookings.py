@@ -81,8 +81,15 @@ def ensure_horizon(office: Office, pool: str) -> None:
     short write session of its own and then starts a fresh read (a SQLite read transaction keeps
     the snapshot it began with); a POST does it in its own transaction."""
     now = utcnow()
+    # Once a process has seen the horizon complete on an office's day, it stays complete until
+    # the next day (the job adds the new day's slots); checking costs more than the list itself.
+    seen = current_app.extensions.setdefault("horizon_complete", set())
+    key = (office.code, pool, capacity.local_today(office, now))
+    if key in seen:
+        return
     session = get_session()
     if not capacity.needs_materialising(session, office, pool, now):
+        seen.add(key)
         return
     if request.method not in READ_METHODS:
         capacity.ensure_slots(session, office, pool, now)

@@ -211,6 +211,60 @@ def booking_rush(bench: Bench) -> Section:
                    notes, details=table(LOAD_COLUMNS, load_rows))
 
 
+@case("guidance", "Requirement wizard (issue 4)")
+def guidance(bench: Bench) -> Section:
+    """The personalised checklist page against bare Flask, and the printable checklist PDF."""
+    from tests.bench import documents
+
+    loads = [Load("Rekam `GET /syarat/pemula`", "app", "/syarat/pemula", goal="≥ 0.40"),
+             Load("Rekam `GET /syarat/pemula`, `Accept-Encoding: gzip, br`", "app",
+                  "/syarat/pemula", headers=GZIP_BR, goal="—")]
+    rows = bench.load_rows(loads)
+    app = bench.server("app")
+    pdf = documents.checklist_pdf_ms(app.env)
+    median = documents.median(pdf)
+    verdict = "met" if median <= 250 else "**NOT met**"
+    return Section(LOAD_COLUMNS, rows, [
+        "The checklist page as a person first opens it (no answers yet), served like every "
+        "anonymous page without session state (the page cache keeps it per language and "
+        "display setting for a minute).",
+        f"Checklist PDF (`app.web.guidance.render_checklist_pdf`, `pemula`, Indonesian, A4, "
+        f"in-process on the bench database): median **{median:.0f} ms** over {len(pdf)} "
+        f"renders (min {min(pdf):.0f}, max {max(pdf):.0f}); goal ≤ 250 ms: {verdict}."])
+
+
+@case("receipts", "Receipts and verification (issue 6)")
+def receipts(bench: Bench) -> Section:
+    """The verify API and cached receipt downloads against bare Flask; the receipt PDF's render
+    time against a bare WeasyPrint render of the same A5 page."""
+    from tests.bench import documents, rush
+
+    app = bench.server("app")
+    prepared = rush.prepare(app.env, 10)
+    booked = documents.book_one(app.url, prepared["token"], prepared["load_slot"], 9001)
+    token = booked["verify_url"].rsplit("/v/", 1)[1]
+    fetch(booked["receipt_url"])  # the first download renders and stores it
+    loads = [
+        Load("Rekam `GET /api/v1/verify/{token}`", "app", f"/api/v1/verify/{token}",
+             goal="≥ 0.50"),
+        Load("Rekam `GET /v/{token}/document` (stored PDF, after the first download)", "app",
+             f"/v/{token}/document", goal="≥ 0.40"),
+        Load("Rekam `GET /.well-known/jwks.json`", "app", "/.well-known/jwks.json"),
+    ]
+    rows = bench.load_rows(loads)
+    timings = documents.receipt_render_ms(app.env, token)
+    bare, rekam = documents.median(timings["bare"]), documents.median(timings["rekam"])
+    ratio = rekam / bare
+    verdict = "met" if ratio <= 2 else "**NOT met**"
+    return Section(LOAD_COLUMNS, rows, [
+        "A booking receipt issued through `POST /api/v1/bookings`; its document downloaded once "
+        "(rendered, PAdES-signed and stored), then loaded as stored bytes.",
+        f"Receipt PDF render, in-process, {len(timings['rekam'])} rounds taken in turn: "
+        f"Rekam's whole path (template, QR, WeasyPrint, PAdES signature) median "
+        f"**{rekam:.0f} ms**, a bare WeasyPrint render of the same A5 HTML {bare:.0f} ms: "
+        f"**{ratio:.2f} ×**; goal ≤ 2 ×: {verdict}."])
+
+
 def _rush_row(database: str, result, places: int, clients: int, goal_p95_ms: int) -> list[str]:
     booked = result.statuses.get(201, 0)
     full = result.statuses.get(409, 0)
@@ -574,8 +628,9 @@ class Bench:
 
     def tag(self, load: Load) -> str:
         self.runs += 1
+        # Cut to a safe file-name length: a path may carry a whole signed token.
         return re.sub(r"[^a-z0-9]+", "-", f"{self.runs:03d}-{load.server}-{load.method}-"
-                      f"{load.path}".lower()).strip("-")
+                      f"{load.path}".lower()).strip("-")[:80]
 
     def rps(self, load: Load) -> float:
         runs = self.results.get(load) or []
