@@ -29,7 +29,7 @@ def _instance_secret(instance: Path, name: str) -> str:
 
 ENV_NAMES = {
     "DATABASE_URL", "INSTANCE_PATH", "SECRET_KEY", "DATA_KEY", "BASE_URL", "REDIS_URL",
-    "TRUSTED_PROXIES", "RATE_LIMITS", "PORT",
+    "TRUSTED_PROXIES", "RATE_LIMITS", "PORT", "PADES_DIR",
 }
 
 
@@ -49,6 +49,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "RATE_LIMITS": rate_limits,
         "PORT": int(env.get("PORT") or 5000),
+        # Folder with office.pem, office.key and ca.pem for the receipts' PAdES signature (a
+        # certificate from a PSrE); unset: a demo CA made in the instance folder on first use.
+        "PADES_DIR": env.get("PADES_DIR") or None,
         # Flask and extensions
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
