@@ -22,17 +22,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..domain import booking as bookings
 from ..domain.codes import normalise_code
 from ..domain.nik import NikError, parse_nik
+from .forms import NIK_MESSAGES
 
-# The same words as the requirement wizard's NIK check (one catalogue entry each).
-NIK_MESSAGES = {
-    "empty": _l("Masukkan 16 angka NIK Anda."),
-    "digits": _l("NIK hanya berisi angka. Hapus huruf, titik, atau tanda hubung."),
-    "length": _l("NIK terdiri dari 16 angka. Periksa lagi di KK Anda."),
-    "province": _l("Dua angka pertama NIK bukan kode provinsi. Periksa lagi di KK Anda."),
-    "date": _l("Angka ke-7 sampai ke-12 NIK bukan tanggal lahir yang mungkin. Periksa lagi di "
-               "KK Anda."),
-    "serial": _l("Empat angka terakhir NIK tidak mungkin 0000. Periksa lagi di KK Anda."),
-}
 NAME_MESSAGE = _l("Tulis nama Anda seperti di Kartu Keluarga (boleh satu kata, paling banyak "
                   "120 huruf).")
 PHONE_MESSAGE = _l("Tulis nomor HP Indonesia, misalnya 0812 3456 7890, atau kosongkan.")

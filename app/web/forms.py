@@ -7,6 +7,17 @@ from wtforms.validators import InputRequired, Length
 
 from .rendering import CONTRASTS, TEXT_SIZES
 
+# What to tell a person for each way a typed NIK can be wrong (app.domain.nik.NikError codes).
+NIK_MESSAGES = {
+    "empty": _l("Masukkan 16 angka NIK Anda."),
+    "digits": _l("NIK hanya berisi angka. Hapus huruf, titik, atau tanda hubung."),
+    "length": _l("NIK terdiri dari 16 angka. Periksa lagi di KK Anda."),
+    "province": _l("Dua angka pertama NIK bukan kode provinsi. Periksa lagi di KK Anda."),
+    "date": _l("Angka ke-7 sampai ke-12 NIK bukan tanggal lahir yang mungkin. Periksa lagi di "
+               "KK Anda."),
+    "serial": _l("Empat angka terakhir NIK tidak mungkin 0000. Periksa lagi di KK Anda."),
+}
+
 
 def choices(values, labels) -> list[SelectChoice]:
     return [SelectChoice(v, label) for v, label in zip(values, labels, strict=True)]

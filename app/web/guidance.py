@@ -36,6 +36,7 @@ from sqlmodel import Session, select
 from ..adapters.pdf import render_pdf
 from ..db import get_session
 from ..domain import drafts, reports
+from ..domain.capacity import ZONE_NAMES
 from ..domain.eligibility import RECORDING_AGE, check_eligibility
 from ..domain.guidance import STEPS, get_step
 from ..domain.nik import NikError, mask_nik, nik_warnings, parse_nik, today_in
@@ -60,6 +61,7 @@ from ..domain.services import (
 )
 from ..extensions import csrf, htmx, limiter
 from ..models import HomeVisitRequest, MisconductReport, Office, OpeningHours
+from .forms import NIK_MESSAGES
 from .guidance_forms import (
     NEED_LABELS,
     NEED_PICTOGRAMS,
@@ -82,17 +84,7 @@ SERVICE_RULE = "any(" + ", ".join(SERVICES) + "):service"
 # The booking flow (issue 5) reads payload["needs"] of this draft when it starts.
 DRAFT_COOKIE = "booking_draft"
 DRAFT_KIND = "booking"
-ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 ANSWER_MISSING = _l("Pilih salah satu jawaban.")
-NIK_MESSAGES = {
-    "empty": _l("Masukkan 16 angka NIK Anda."),
-    "digits": _l("NIK hanya berisi angka. Hapus huruf, titik, atau tanda hubung."),
-    "length": _l("NIK terdiri dari 16 angka. Periksa lagi di KK Anda."),
-    "province": _l("Dua angka pertama NIK bukan kode provinsi. Periksa lagi di KK Anda."),
-    "date": _l("Angka ke-7 sampai ke-12 NIK bukan tanggal lahir yang mungkin. Periksa lagi di "
-               "KK Anda."),
-    "serial": _l("Empat angka terakhir NIK tidak mungkin 0000. Periksa lagi di KK Anda."),
-}
 
 
 @bp.context_processor
