@@ -43,8 +43,11 @@ dev: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# Browser tests run apart: Playwright keeps an event loop running in its worker's main thread,
+# which other tests' asyncio.run() (pyHanko) would trip over. Each run uses both cores.
 test: setup lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --ignore=tests/browser $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests/browser $(PYTEST_ARGS)
 
 # The database-level tests only (models, migrations, races): CI runs these against PostgreSQL.
 test-db: setup

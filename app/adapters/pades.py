@@ -8,11 +8,13 @@ CA and an office certificate — clearly named as demo, trusted by nobody by def
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import secrets
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -120,6 +122,17 @@ def _signer(directory: Path):
 
 def sign_pdf(pdf: bytes, directory: Path, *, reason: str, location: str) -> bytes:
     """The PDF with an invisible PAdES B-B signature appended (an incremental update)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _sign(pdf, directory, reason, location)
+    # pyHanko's synchronous API runs an event loop of its own, which a thread already running
+    # one refuses (an async server; a test driving a browser): sign on a thread of its own.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_sign, pdf, directory, reason, location).result()
+
+
+def _sign(pdf: bytes, directory: Path, reason: str, location: str) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter

@@ -26,14 +26,15 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-sync", "--no-first-run"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 WIDTHS = (1280, 320)
+# Pages beyond the foundation's are checked at phone width, the layout most likely to break;
+# the foundation pages (same layout and components) are checked wide as well.
+PHONE = (320,)
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            # One live server per xdist worker is plenty: keep browser tests on one worker.
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _free_port() -> int:

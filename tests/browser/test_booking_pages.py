@@ -70,7 +70,7 @@ def _manage(page, code: str, nik: str, checks: bool = True):
     _step(page, checks)
 
 
-@pytest.mark.parametrize("lang,width", [("id", 320), ("en", 320), ("id", 1280)])
+@pytest.mark.parametrize("lang,width", [("id", 320), ("en", 320)])
 def test_booking_and_managing_have_no_violations_in_any_state(new_page, lang, width):
     page = new_page(width=width)
     page.goto(f"/?lang={lang}")

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from app.domain.nik import today_in
-from tests.browser.conftest import WIDTHS, assert_accessible
+from tests.browser.conftest import PHONE, assert_accessible
 
 # (name, how to reach the state): a path, or a function that drives the page there.
 START_PAGES = ["/syarat", "/syarat/tidak-yakin", "/syarat/pemula", "/syarat/hilang",
@@ -52,7 +52,7 @@ POSTED_STATES = {
 }
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", PHONE)
 @pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("path", START_PAGES + QUESTION_PAGES + MISSING_PAGES + ERROR_PAGES)
 def test_guidance_page_has_no_accessibility_violations(new_page, path, lang, width):
@@ -63,7 +63,7 @@ def test_guidance_page_has_no_accessibility_violations(new_page, path, lang, wid
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", PHONE)
 @pytest.mark.parametrize("lang", ["id", "en"])
 @pytest.mark.parametrize("state", sorted(POSTED_STATES))
 def test_posted_states_have_no_accessibility_violations(new_page, state, lang, width):

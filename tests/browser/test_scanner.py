@@ -14,7 +14,7 @@ from joserfc.util import urlsafe_b64decode, urlsafe_b64encode
 from PIL import Image
 
 from app.adapters.qr import qr_png
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, WIDTHS, assert_accessible
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible
 from tests.support.receipt_bookings import issue_in_live_database
 
 FRAME = (640, 480)
@@ -142,7 +142,7 @@ def test_online_wedge_scan_shows_both_answers_then_checks_in(new_page, staff_log
     assert "sudah dicatat hadir" in page.locator(".notice-ok").inner_text()
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("width", PHONE)
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_scanner_page_with_a_result_is_accessible(new_page, staff_login, receipts_on_paper,
                                                   lang, width):
