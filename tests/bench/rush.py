@@ -65,12 +65,12 @@ def prepare(env: dict[str, str], places: int = 200) -> dict:
             day = _first_bookable_weekday(capacity.local_today(office, utcnow()))
             while day in capacity.closed_days(session, office, day, day):
                 day += timedelta(days=1)
-            slot = next(v.slot for v in capacity.list_slots(session, office, "station", day, day,
-                                                            utcnow()))
-            slots[code] = slot.id
+            views = capacity.list_slots(session, office, "station", day, day, utcnow())
+            # None once a rush has filled the office's slot (later cases use the load office).
+            slots[code] = views[0].slot.id if views else None
         _token, secret = accounts.mint_token(session, "admin", None, None, "bench")
         session.commit()
-        capacities = {c: session.get(Slot, i).capacity for c, i in slots.items()}
+        capacities = {c: session.get(Slot, i).capacity for c, i in slots.items() if i}
     app.extensions["rekam_db"].dispose()
     return {"token": secret, "rush_slot": slots[RUSH_OFFICE], "load_slot": slots[LOAD_OFFICE],
             "capacities": capacities}
