@@ -32,6 +32,8 @@ class BookingIn(BaseModel):
     needs: list[str] | None = Field(default=None, max_length=10)
     consent: Literal["present", "phone", "written"] | None = Field(
         default=None, description="how the resident agreed (desa staff, DESIGN §9)")
+    ever_married: bool = Field(
+        default=False, description="married or ever married: may record `pemula` before 17")
 
 
 class BookingSlotOut(BaseModel):

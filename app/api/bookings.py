@@ -23,6 +23,7 @@ from ..web.booking_forms import (
     NEEDS_MESSAGE,
     PHONE_MESSAGE,
     nik_info,
+    too_young_message,
 )
 from . import ApiError, current_token, parse_body, require_desa, require_office, route
 from .booking_schemas import BookingIn, BookingOut, BookingSlotOut, SlotOut
@@ -176,7 +177,7 @@ def _applicant(body: BookingIn, office: Office, now, reader) -> bookings.Applica
         raise ApiError(422, "invalid", INVALID, errors)
     return bookings.Applicant.from_nik(
         body.nik, info, current_app.config["DATA_KEY"].encode(), name=name, phone=phone,
-        desa_code=body.desa_code, needs=needs)
+        desa_code=body.desa_code, needs=needs, ever_married=body.ever_married)
 
 
 def issue_booking_receipt(session, booking: Booking):
@@ -224,6 +225,8 @@ def create_booking_json():
 
 
 def _conflict(error: bookings.BookingError) -> ApiError:
+    if isinstance(error, bookings.NotEligible):
+        return ApiError(422, "invalid", INVALID, {"nik": too_young_message(error.eligible_from)})
     if error.code == "slot_full":
         return ApiError(409, "slot_full", SLOT_FULL)
     if error.code == "already_booked":

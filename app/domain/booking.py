@@ -19,8 +19,9 @@ from sqlmodel import Session, select
 from ..adapters import notify
 from ..models import ACTIVE_STATUSES, Booking, Office, Slot, utcnow
 from . import audit, capacity, codes
-from .eligibility import is_elderly
+from .eligibility import check_eligibility, is_elderly
 from .nik import NikInfo, nik_hash
+from .services import SERVICES
 
 NEEDS = ("wheelchair", "sign_language", "low_vision", "companion", "pregnant", "infant",
          "cannot_leave_home")
@@ -32,11 +33,19 @@ CODE_ATTEMPTS = 5
 
 
 class BookingError(Exception):
-    """`code`: slot_full, already_booked, slot_unavailable, not_cancellable."""
+    """`code`: slot_full, already_booked, slot_unavailable, not_cancellable, not_eligible."""
 
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+class NotEligible(BookingError):
+    """Too young to record yet (under 17 and never married): says from which day they may."""
+
+    def __init__(self, eligible_from: date) -> None:
+        super().__init__("not_eligible")
+        self.eligible_from = eligible_from
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class Applicant:
     phone: str | None = None
     desa_code: str | None = None  # None: from outside this kecamatan
     needs: tuple[str, ...] = field(default=())
+    ever_married: bool = False  # only asked when it matters: a first recording before 17
 
     @classmethod
     def from_nik(cls, nik: str, info: NikInfo, key: bytes, **stated) -> Applicant:
@@ -140,8 +150,14 @@ def create_booking(session: Session, *, office: Office, slot_id: int, service: s
                    applicant: Applicant, channel: str, actor: str, consent: str | None = None,
                    now: datetime | None = None) -> Booking:
     now = now or utcnow()
+    today = capacity.local_today(office, now)
+    if SERVICES[service].needs_recording:
+        # UU 24/2013 art. 63: an e-KTP is recorded from 17, or earlier once married.
+        eligibility = check_eligibility(applicant.birth_date, today, applicant.ever_married)
+        if not eligibility.eligible:
+            raise NotEligible(eligibility.eligible_from)
     slot = _slot_for(session, office, slot_id, service, channel, now)
-    priority = is_priority(applicant.birth_date, applicant.needs, capacity.local_today(office, now))
+    priority = is_priority(applicant.birth_date, applicant.needs, today)
     booking = _insert_with_place(session, {
         "office_code": office.code, "slot_id": slot.id, "service": service,
         "nik_hash": applicant.nik_hash, "nik_last4": applicant.nik_last4,

@@ -24,6 +24,7 @@ from ..db import get_session
 from ..domain import booking as bookings
 from ..domain import capacity, drafts, receipts
 from ..domain.codes import display_code, normalise_code
+from ..domain.eligibility import check_eligibility
 from ..domain.nik import nik_hash
 from ..domain.offices import desa_by_office, get_office, list_offices
 from ..domain.services import FREE_NOTE, OUTSIDE_DOMICILE_NOTE, SERVICES, checklist
@@ -40,6 +41,7 @@ from .booking_forms import (
     OfficeForm,
     ServiceForm,
     TimeForm,
+    too_young_message,
 )
 from .rendering import render
 
@@ -415,7 +417,8 @@ def show_details():
     office, _pool = _office_and_pool(payload)
     return render("booking/details.html", form=_details_form(office, payload), office=office,
                   has_nik=bool(payload.get("nik_hash")), last4=payload.get("nik_last4"),
-                  outside_note=OUTSIDE_DOMICILE_NOTE(_lang()))
+                  outside_note=OUTSIDE_DOMICILE_NOTE(_lang()),
+                  needs_recording=SERVICES[payload["service"]].needs_recording)
 
 
 @bp.post("/booking/data")
@@ -429,15 +432,22 @@ def save_details():
         return missing
     office, _pool = _office_and_pool(payload)
     form = _details_form(office, payload, request.form)
-    if not form.validate():
+    needs_recording = SERVICES[payload["service"]].needs_recording
+    if form.validate() and needs_recording:
+        eligibility = check_eligibility(form.info.birth_date, capacity.local_today(office, utcnow()),
+                                        form.married.data)
+        if not eligibility.eligible:
+            form.nik.errors.append(too_young_message(eligibility.eligible_from))
+    if form.errors:
         return _private(render("booking/details.html", form=form, office=office, has_nik=False,
-                               outside_note=OUTSIDE_DOMICILE_NOTE(_lang()), status=422))
+                               outside_note=OUTSIDE_DOMICILE_NOTE(_lang()),
+                               needs_recording=needs_recording, status=422))
     info = form.info
     payload.update({
         "nik_hash": nik_hash(form.nik.data, current_app.config["DATA_KEY"].encode()),
         "nik_last4": info.last4, "birth_date": info.birth_date.isoformat(), "sex": info.sex,
         "name": form.name.data, "phone": form.phone.data, "desa": form.desa.data,
-        "needs": list(form.needs.data or []),
+        "needs": list(form.needs.data or []), "ever_married": bool(form.married.data),
     })
     return _saved(payload, draft, "booking.show_review")
 
@@ -498,7 +508,7 @@ def confirm_booking():
         birth_date=date.fromisoformat(payload["birth_date"]), sex=payload["sex"],
         name=payload["name"], phone=payload.get("phone"),
         desa_code=None if payload["desa"] == OUTSIDE else payload["desa"],
-        needs=tuple(payload.get("needs") or ()))
+        needs=tuple(payload.get("needs") or ()), ever_married=payload.get("ever_married", False))
     try:
         booking = bookings.create_booking(
             session, office=office, slot_id=payload["slot"], service=payload["service"],

@@ -6,9 +6,11 @@ the catalogue. The NIK is only read here: views keep its keyed hash, never the d
 
 from __future__ import annotations
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     HiddenField,
     RadioField,
     SelectChoice,
@@ -36,6 +38,12 @@ NEEDS_MESSAGE = _l("Pilih dari daftar bantuan yang tersedia.")
 HOME_VISIT_MESSAGE = _l("Bila Anda tidak bisa keluar rumah, ajukan kunjungan ke rumah, bukan "
                         "jadwal di kantor.")
 OUTSIDE = "luar"  # the desa choice for "from outside this kecamatan"
+TOO_YOUNG = _l("Perekaman e-KTP pertama baru bisa mulai %(day)s, saat berumur 17 tahun, kecuali "
+               "sudah atau pernah menikah.")
+
+
+def too_young_message(eligible_from) -> str:
+    return TOO_YOUNG % {"day": format_date(eligible_from, "long")}
 
 NEED_LABELS = {
     "wheelchair": _l("Saya memakai kursi roda atau sulit berjalan"),
@@ -109,6 +117,8 @@ class DetailsForm(FlaskForm):
     desa = SelectField(_l("Desa atau kelurahan tempat tinggal Anda"), validate_choice=False)
     phone = StringField(_l("Nomor HP (tidak wajib)"), filters=[_strip],
                         render_kw={"inputmode": "tel", "autocomplete": "tel", "maxlength": "20"})
+    # Asked only for a first recording: married people may record before 17 (UU 24/2013 art. 63).
+    married = BooleanField(_l("Saya sudah atau pernah menikah"))
     needs = MultiCheckboxField(_l("Bantuan yang Anda perlukan di kantor (tidak wajib)"),
                                choices=[SelectChoice(n, NEED_LABELS[n]) for n in OFFICE_NEEDS],
                                validate_choice=False)
