@@ -126,3 +126,9 @@ def test_session_cookie_is_secure_when_served_over_https(client, make_user):
     response = client.post("/login", base_url="https://rekam.example.go.id",
                            data={"username": officer.username, "password": TEST_PASSWORD})
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_the_officer_landing_page_leads_to_the_receipt_scanner(client, login_as, page):
+    login_as("officer")
+    landing = page(client, "/officer/")
+    assert "/officer/scan" in landing.links()
