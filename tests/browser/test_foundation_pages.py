@@ -91,3 +91,12 @@ def test_a_wrong_role_sees_an_accessible_403(new_page, staff_login, path):
     response = page.goto(path)
     assert response.status == 403
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_officer_landing_page_is_accessible(new_page, staff_login, width):
+    page = new_page(width=width)
+    staff_login(page, "officer")
+    assert page.url.endswith("/officer/")
+    assert page.locator("a[href='/officer/scan']").count() == 1
+    assert_accessible(page)
