@@ -14,6 +14,7 @@ from ..domain import booking as bookings
 from ..domain import capacity, receipts
 from ..domain.codes import normalise_code
 from ..domain.offices import get_office
+from ..domain.phones import normalise_phone
 from ..domain.services import SERVICES
 from ..extensions import limiter
 from ..models import Booking, Desa, Office, Receipt, Slot, utcnow
@@ -159,7 +160,7 @@ def _applicant(body: BookingIn, office: Office, now, reader) -> bookings.Applica
     except ValueError:
         errors["name"] = NAME_MESSAGE
     try:
-        phone = bookings.normalise_phone(body.phone)
+        phone = normalise_phone(body.phone)
     except ValueError:
         errors["phone"] = PHONE_MESSAGE
     needs = tuple(dict.fromkeys(body.needs or ()))

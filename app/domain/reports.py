@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from ..models import Desa, HomeVisitRequest, MisconductReport, utcnow
-from . import audit
+from . import audit, phones
 
 # Crockford base32 without I, L, O, U: nothing to misread when it is read out over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -51,20 +51,14 @@ def new_reference(prefix: str) -> str:
 
 
 def normalise_phone(raw: str) -> str:
-    """An Indonesian number as +62…; accepts 08…, 62…, +62… with spaces, dots or hyphens."""
-    digits = re.sub(r"[\s.\-()]", "", raw or "")
-    if digits.startswith("+"):
-        digits = digits[1:]
-    if not digits.isascii() or not digits.isdigit():
+    """The booking rule (`phones.normalise_phone`), but a number is required here."""
+    try:
+        number = phones.normalise_phone(raw)
+    except ValueError:
+        raise InvalidPhone(raw) from None
+    if number is None:
         raise InvalidPhone(raw)
-    if digits.startswith("0"):
-        digits = "62" + digits[1:]
-    if not digits.startswith("62"):
-        raise InvalidPhone(raw)
-    # Mobile and landline numbers have 7 to 12 digits after the country code.
-    if not 9 <= len(digits) <= 14 or digits[2] == "0":
-        raise InvalidPhone(raw)
-    return "+" + digits
+    return number
 
 
 @dataclass(frozen=True)

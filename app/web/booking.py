@@ -27,6 +27,7 @@ from ..domain.codes import display_code, normalise_code
 from ..domain.eligibility import check_eligibility
 from ..domain.nik import nik_hash
 from ..domain.offices import desa_by_office, get_office, list_offices
+from ..domain.phones import normalise_phone
 from ..domain.services import FREE_NOTE, OUTSIDE_DOMICILE_NOTE, SERVICES, checklist
 from ..extensions import limiter
 from ..models import Desa, Office, Slot, utcnow
@@ -403,7 +404,7 @@ def _typed_nik_key() -> str:
 
 def _typed_phone_key() -> str:
     try:
-        phone = bookings.normalise_phone(request.form.get("phone")) or "-"
+        phone = normalise_phone(request.form.get("phone")) or "-"
     except ValueError:
         phone = "invalid"
     return "phone:" + phone

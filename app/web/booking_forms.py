@@ -24,6 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..domain import booking as bookings
 from ..domain.codes import normalise_code
 from ..domain.nik import NikError, parse_nik
+from ..domain.phones import normalise_phone
 from .forms import NIK_MESSAGES
 
 NAME_MESSAGE = _l("Tulis nama Anda seperti di Kartu Keluarga (boleh satu kata, paling banyak "
@@ -141,7 +142,7 @@ class DetailsForm(FlaskForm):
 
     def validate_phone(self, field):
         try:
-            field.data = bookings.normalise_phone(field.data)
+            field.data = normalise_phone(field.data)
         except ValueError:
             raise ValidationError(PHONE_MESSAGE) from None
 
