@@ -44,6 +44,7 @@ from .booking_forms import (
     TimeForm,
     too_young_message,
 )
+from .forms import NEED_LABELS
 from .rendering import render
 
 bp = Blueprint("booking", __name__)
@@ -472,8 +473,6 @@ def _summary(payload: dict, office: Office) -> dict:
 
 
 def _review(payload: dict, office: Office, status: int = 200, problem=None):
-    from .booking_forms import NEED_LABELS
-
     return render("booking/review.html", form=ConfirmForm(), summary=_summary(payload, office),
                   need_labels=NEED_LABELS, problem=problem, status=status)
 

@@ -25,7 +25,7 @@ from ..domain import booking as bookings
 from ..domain.codes import normalise_code
 from ..domain.nik import NikError, parse_nik
 from ..domain.phones import normalise_phone
-from .forms import NIK_MESSAGES
+from .forms import NEED_LABELS, NIK_MESSAGES
 
 NAME_MESSAGE = _l("Tulis nama Anda seperti di Kartu Keluarga (boleh satu kata, paling banyak "
                   "120 huruf).")
@@ -46,14 +46,7 @@ TOO_YOUNG = _l("Perekaman e-KTP pertama baru bisa mulai %(day)s, saat berumur 17
 def too_young_message(eligible_from) -> str:
     return TOO_YOUNG % {"day": format_date(eligible_from, "long")}
 
-NEED_LABELS = {
-    "wheelchair": _l("Saya memakai kursi roda atau sulit berjalan"),
-    "sign_language": _l("Saya perlu juru bahasa isyarat"),
-    "low_vision": _l("Saya sulit melihat"),
-    "companion": _l("Saya datang bersama pendamping"),
-    "pregnant": _l("Saya sedang hamil"),
-    "infant": _l("Saya membawa bayi"),
-}
+
 # A person who cannot leave home gets a home visit instead (DESIGN §3): not a choice here.
 OFFICE_NEEDS = tuple(n for n in bookings.NEEDS if n != "cannot_leave_home")
 

@@ -19,6 +19,19 @@ NIK_MESSAGES = {
 }
 
 
+# The needs a person may state (DESIGN §3), in their own words, for the help page and booking.
+NEED_LABELS = {
+    "wheelchair": _l("Saya memakai kursi roda atau sulit berjalan"),
+    "sign_language": _l("Saya perlu juru bahasa isyarat"),
+    "low_vision": _l("Saya sulit melihat"),
+    "companion": _l("Saya datang bersama pendamping"),
+    "pregnant": _l("Saya sedang hamil"),
+    "infant": _l("Saya membawa bayi"),
+    "cannot_leave_home": _l("Saya tidak bisa keluar rumah (terbaring sakit atau disabilitas "
+                            "berat)"),
+}
+
+
 def choices(values, labels) -> list[SelectChoice]:
     return [SelectChoice(v, label) for v, label in zip(values, labels, strict=True)]
 

@@ -61,9 +61,8 @@ from ..domain.services import (
 )
 from ..extensions import csrf, htmx, limiter
 from ..models import HomeVisitRequest, MisconductReport, Office, OpeningHours
-from .forms import NIK_MESSAGES
+from .forms import NEED_LABELS, NIK_MESSAGES
 from .guidance_forms import (
-    NEED_LABELS,
     NEED_PICTOGRAMS,
     NEEDS,
     UNREADABLE,

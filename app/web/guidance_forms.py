@@ -36,19 +36,9 @@ from ..domain import reports
 from ..domain.booking import NEEDS  # DESIGN §3; `cannot_leave_home` → home-visit request
 from ..domain.nik import today_in
 from ..models import REPORT_KINDS, REQUESTERS
-from .forms import choices
+from .forms import NEED_LABELS, choices
 
 YES_NO = ("yes", "no")
-NEED_LABELS = {
-    "wheelchair": _l("Saya memakai kursi roda atau sulit berjalan"),
-    "sign_language": _l("Saya perlu juru bahasa isyarat"),
-    "low_vision": _l("Saya sulit melihat"),
-    "companion": _l("Saya datang bersama pendamping"),
-    "pregnant": _l("Saya sedang hamil"),
-    "infant": _l("Saya membawa bayi"),
-    "cannot_leave_home": _l("Saya tidak bisa keluar rumah (terbaring sakit atau disabilitas "
-                            "berat)"),
-}
 NEED_PICTOGRAMS = {"wheelchair": "wheelchair.svg", "sign_language": "sign_language.svg",
                    "low_vision": "low_vision.svg", "companion": "companion.svg",
                    "pregnant": "pregnant.svg", "infant": "infant.svg",

@@ -13,7 +13,7 @@ from ..domain.offices import list_offices
 from ..domain.services import SERVICES
 from .auth import current_user, guard
 from .officer_scan import NikCheckForm, ScanForm, TokenForm, lookup, nik_matches
-from .receipt_documents import local_date, local_time, receipt_view
+from .receipt_documents import local_date, local_time, view_of
 from .rendering import render
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
@@ -35,8 +35,7 @@ def _scan_page(scan=None, *, form=None, nik_form=None, nik_match=None, checked_i
     view = None
     if scan is not None and scan.verification.genuine:
         result = scan.verification
-        view = receipt_view(get_session(), result.receipt, result.document,
-                            current_app.config["BASE_URL"])
+        view = view_of(result)
         nik_form = nik_form or NikCheckForm(formdata=None, prefix="nikcheck",
                                               data={"token": scan.token})
         nik_form.nik.raw_data, nik_form.nik.data = None, ""  # never echo a NIK back

@@ -19,7 +19,7 @@ from flask import current_app
 from ..adapters import pades, qr
 from ..adapters.pdf import render_pdf
 from ..config import ROOT
-from ..db import database
+from ..db import database, get_session
 from ..domain import receipts
 from ..domain.services import FREE_NOTE, Document, Service, checklist, get_service
 from ..models import Receipt, utcnow
@@ -66,6 +66,12 @@ def receipt_view(session, receipt: Receipt, claims: dict, base_url: str) -> Rece
     return ReceiptView(doc=doc, service=service,
                        bring=checklist(doc.service) if doc.kind == "booking" else (),
                        free_note=FREE_NOTE, verify_url=verify_url)
+
+
+def view_of(result: receipts.Verification) -> ReceiptView:
+    """The view of a genuine receipt, in the current request's session."""
+    return receipt_view(get_session(), result.receipt, result.document,
+                        current_app.config["BASE_URL"])
 
 
 def receipt_html(view: ReceiptView, layout: str = "a5") -> str:

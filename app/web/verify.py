@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from flask_babel import get_locale
 from werkzeug.routing import BaseConverter
 
@@ -16,9 +16,9 @@ from ..extensions import limiter
 from .receipt_documents import (
     local_date,
     local_time,
-    receipt_view,
     render_receipt_pdf,
     stored_pdf,
+    view_of,
 )
 from .rendering import render
 
@@ -88,8 +88,7 @@ def show_verification(token):
     result = receipts.verify_token(session, token)
     view = sha256 = None
     if result.genuine:
-        view = receipt_view(session, result.receipt, result.document,
-                            current_app.config["BASE_URL"])
+        view = view_of(result)
         _pdf, sha256 = stored_pdf(result.receipt, view)
     response = render("verify/show.html", result=result, r=view, sha256=sha256, token=token,
                       local_date=local_date, local_time=local_time, page_lang=_lang())
@@ -102,12 +101,10 @@ def show_verification(token):
 @limiter.limit(VERIFY_LIMIT)
 def download_document(token):
     """The canonical A5 PDF, byte-identical on every download (rendered on the first)."""
-    session = get_session()
     result = _genuine_or_404(token)
     view = None
     if result.receipt.pdf is None:
-        view = receipt_view(session, result.receipt, result.document,
-                            current_app.config["BASE_URL"])
+        view = view_of(result)
     pdf, sha256 = stored_pdf(result.receipt, view)
     return _pdf_response(pdf, _filename(result), sha256)
 
@@ -117,8 +114,7 @@ def download_document(token):
 def download_thermal(token):
     """The same receipt laid out for an 80 mm thermal printer (kiosk); same token and QR."""
     result = _genuine_or_404(token)
-    view = receipt_view(get_session(), result.receipt, result.document,
-                        current_app.config["BASE_URL"])
+    view = view_of(result)
     pdf = render_receipt_pdf(view, "80mm")
     return _pdf_response(pdf, _filename(result, "-80mm"), hashlib.sha256(pdf).hexdigest())
 
@@ -128,8 +124,7 @@ def download_thermal(token):
 def show_receipt(token):
     """The receipt as an accessible page: to show on a phone, or to print at home."""
     result = _genuine_or_404(token)
-    view = receipt_view(get_session(), result.receipt, result.document,
-                        current_app.config["BASE_URL"])
+    view = view_of(result)
     response = render("verify/receipt.html", result=result, r=view, token=token,
                       local_date=local_date, local_time=local_time, page_lang=_lang())
     response.headers["Cache-Control"] = "no-store"
