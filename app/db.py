@@ -112,10 +112,6 @@ class Database:
     bound_connection: Connection | None = field(default=None)
     _bound_session: Session | None = field(default=None, repr=False)
 
-    @property
-    def dialect(self) -> str:
-        return self.write_engine.dialect.name
-
     def session(self, write: bool = True) -> Session:
         if self.bound_connection is not None:
             if self._bound_session is None:

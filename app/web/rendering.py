@@ -79,10 +79,6 @@ class PageCache:
     def _entries() -> dict[tuple, tuple[float, bytes, int, str]]:
         return current_app.extensions.setdefault("page_cache", {})
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries().clear()
-
     def __call__(self, view):
         @functools.wraps(view)
         def cached_view(*args, **kwargs):
