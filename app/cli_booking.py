@@ -1,4 +1,5 @@
-"""Booking commands: `station-state` (DESIGN §8), `unplaced-bookings`, `booking-check`."""
+"""Booking commands: `station-state`, `retention` (DESIGN §8), `unplaced-bookings`,
+`booking-check`."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from .db import database
-from .domain import capacity, stations
+from .domain import capacity, retention, stations
 from .domain.booking import counter_drift
 from .domain.codes import display_code
 from .models import STATION_STATES, Booking, Office, Slot
@@ -79,6 +80,25 @@ def booking_check_command():
     sys.exit(1 if drift else 0)
 
 
+RETENTION_LABELS = {"bookings": "bookings emptied", "receipts": "receipts emptied",
+                    "outbox": "messages emptied", "drafts": "form drafts deleted",
+                    "home_visits": "home-visit requests emptied",
+                    "reports": "report contacts emptied"}
+
+
+@click.command("retention")
+@with_appcontext
+def retention_command():
+    """Delete what the retention rule says is due (the job worker runs this daily); prints
+    what was removed, per kind."""
+    with database().session(write=True) as session:
+        counts = retention.purge_due(session, actor="cli")
+        session.commit()
+    for kind, count in counts.items():
+        click.echo(f"{RETENTION_LABELS.get(kind, kind)}: {count}")
+
+
 def register(app: Flask) -> None:
-    for command in (station_state_command, unplaced_bookings_command, booking_check_command):
+    for command in (station_state_command, unplaced_bookings_command, booking_check_command,
+                    retention_command):
         app.cli.add_command(command)

@@ -74,6 +74,12 @@ def _purge_drafts(session, _app):
     return purge_expired(session)
 
 
+def _purge_retention(session, _app):
+    from .domain.retention import purge_due
+
+    return purge_due(session, actor="system")
+
+
 def _materialise_slots(session, _app):
     """Slot rows for every office's horizon, so the first visitor of the day finds them."""
     from sqlmodel import select
@@ -113,3 +119,11 @@ def drafts():
 @huey.periodic_task(crontab(minute="15", hour="*/6"))
 def slots():
     return run_job(_materialise_slots)
+
+
+# Once a day, in the night of every Indonesian zone (19:30 UTC = 02:30 WIB): personal data
+# whose retention has run out is emptied (DESIGN §9). Batched and idempotent, so a retry or a
+# second consumer is harmless.
+@huey.periodic_task(crontab(minute="30", hour="19"))
+def retention():
+    return run_job(_purge_retention)

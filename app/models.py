@@ -65,6 +65,8 @@ class Office(SQLModel, table=True):
         sa.CheckConstraint("hold_release_hours >= 0", name="ck_office_hold_release"),
         sa.CheckConstraint("booking_horizon_days BETWEEN 1 AND 366", name="ck_office_horizon"),
         sa.CheckConstraint("no_show_grace_minutes >= 0", name="ck_office_grace"),
+        # --- issue 9 (B): retention ---
+        sa.CheckConstraint("retention_days BETWEEN 1 AND 3650", name="ck_office_retention_days"),
     )
 
     code: str = Field(primary_key=True, max_length=6)
@@ -80,6 +82,9 @@ class Office(SQLModel, table=True):
     booking_horizon_days: int = 30
     no_show_grace_minutes: int = 30
     is_demo: bool = False
+    # --- issue 9 (B): retention --- days after a booking ends until its personal data goes
+    # (DESIGN §9, /privasi).
+    retention_days: int = 90
 
 
 class Desa(SQLModel, table=True):
@@ -241,6 +246,8 @@ class HomeVisitRequest(SQLModel, table=True):
     details: str = Field(default="", max_length=500)
     status: str = Field(default="new", max_length=12)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
+    # --- issue 9 (B): retention --- when the personal fields were emptied
+    scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class MisconductReport(SQLModel, table=True):
@@ -263,6 +270,8 @@ class MisconductReport(SQLModel, table=True):
     contact: str = Field(default="", max_length=200)
     status: str = Field(default="new", max_length=12)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
+    # --- issue 9 (B): retention --- when the personal fields were emptied
+    scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 
@@ -364,6 +373,8 @@ class Booking(SQLModel, table=True):
     moved_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     replaced_by_id: int | None = Field(default=None, foreign_key="booking.id")
     suket_on: date | None = None  # temporary letter issued while blank cards are out
+    # --- issue 9 (B): retention --- when the personal fields were emptied (app/domain/retention)
+    scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -385,6 +396,8 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=300)
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # --- issue 9 (B): retention --- recipient and body emptied with the booking's data
+    scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class UnplacedBooking(SQLModel, table=True):
@@ -432,17 +445,25 @@ class Receipt(SQLModel, table=True):
     __tablename__ = "receipt"
     __table_args__ = (
         sa.CheckConstraint(_in("kind", RECEIPT_KINDS), name="ck_receipt_kind"),
-        sa.CheckConstraint("(pdf IS NULL) = (sha256 IS NULL)", name="ck_receipt_pdf_hash"),
+        # A rendered PDF always has its hash; after retention only the hash stays (issue 9 B).
+        sa.CheckConstraint("(pdf IS NULL) = (sha256 IS NULL) OR scrubbed_at IS NOT NULL",
+                           name="ck_receipt_pdf_hash"),
+        sa.CheckConstraint("token IS NOT NULL OR scrubbed_at IS NOT NULL",
+                           name="ck_receipt_token"),
         sa.Index("ix_receipt_booking_kind", "booking_id", "kind", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     booking_id: int = Field(foreign_key="booking.id")
     kind: str = Field(max_length=10)
-    token: str = Field(unique=True, max_length=2048)
+    # --- issue 9 (B): retention --- the token (it carries the name) is emptied after retention;
+    # its SHA-256 stays, so /v/{token} still finds the row and says whether it was genuine.
+    token: str | None = Field(default=None, unique=True, max_length=2048)
+    token_sha256: str = Field(unique=True, max_length=64)
     kid: str = Field(foreign_key="signing_key.kid", max_length=16)
     issued_at: datetime = Field(sa_column=utc_column())
     expires_at: datetime = Field(sa_column=utc_column())
     pdf: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary(), nullable=True))
     sha256: str | None = Field(default=None, max_length=64)
     rendered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

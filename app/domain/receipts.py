@@ -7,6 +7,7 @@ stored, so cancelling or rescheduling a booking needs no hook here.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -25,6 +26,8 @@ KINDS = ("booking", "recording")
 STATUSES = ("valid", "cancelled", "superseded", "used", "expired", "invalid")
 # DESIGN §4: a booking receipt lasts until 30 days after its slot; a recording receipt a year.
 BOOKING_GRACE = timedelta(days=30)
+# Claims that are personal data: no longer shown once retention has emptied the receipt.
+PERSONAL_CLAIMS = ("n", "k")
 NAME_LENGTH = 40  # `n` is the name "as printed (may be shortened)": it keeps the QR small
 # A booking receipt is used once the person is checked in; a recording receipt at card pickup.
 USED_STATUSES = {
@@ -84,6 +87,12 @@ def jwks(session: Session, now: datetime | None = None) -> dict:
 # --- issuing ---------------------------------------------------------------------------------
 
 
+def token_digest(token: str) -> str:
+    """SHA-256 (hex) of a token: how a receipt is found, also after retention emptied the token
+    itself (it carries the holder's name and last 4 NIK digits)."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _one_year_after(moment: datetime) -> datetime:
     try:
         return moment.replace(year=moment.year + 1)
@@ -130,7 +139,8 @@ def issue_receipt(session: Session, booking: Booking, kind: str = "booking", *,
     private_pem = signing.decrypt_private(key.private_sealed, data_key, key.kid)
     token = signing.sign(claims, key.kid, private_pem)
     expires_at = datetime.fromtimestamp(claims["exp"], now.tzinfo)
-    receipt = Receipt(booking_id=booking.id, kind=kind, token=token, kid=key.kid,
+    receipt = Receipt(booking_id=booking.id, kind=kind, token=token,
+                      token_sha256=token_digest(token), kid=key.kid,
                       issued_at=now, expires_at=expires_at)
     session.add(receipt)
     # The key stays published until its last document expires: one conditional UPDATE, no race.
@@ -188,6 +198,11 @@ class Verification:
     booking: Booking | None = None
     since: datetime | None = None  # when it stopped being valid (cancelled, used, …)
 
+    @property
+    def details_deleted(self) -> bool:
+        """Retention emptied this receipt: genuine or not still shows, its personal details not."""
+        return self.receipt is not None and self.receipt.scrubbed_at is not None
+
 
 INVALID = Verification(False, "invalid")
 
@@ -224,7 +239,7 @@ def _verify_statement():
             .options(defer(mine.pdf))  # the PDF bytes are read only when downloaded
             .join(Booking, Booking.id == mine.booking_id)
             .join(SigningKey, SigningKey.kid == mine.kid)
-            .where(mine.token == sa.bindparam("token")))
+            .where(mine.token_sha256 == sa.bindparam("digest")))
 
 
 _VERIFY = _verify_statement()
@@ -237,7 +252,7 @@ def verify_token(session: Session, token: str, now: datetime | None = None) -> V
         kid = signing.token_kid(token)
     except signing.TokenError:
         return INVALID
-    row = session.execute(_VERIFY, {"token": token}).first()
+    row = session.execute(_VERIFY, {"digest": token_digest(token)}).first()
     if row is None or row[0].kid != kid:
         return INVALID
     receipt, booking, jwk, newer_issued_at = row
@@ -246,6 +261,9 @@ def verify_token(session: Session, token: str, now: datetime | None = None) -> V
     except signing.TokenError:
         return INVALID
     status, since = receipt_status(receipt, booking, newer_issued_at, now)
+    if receipt.scrubbed_at is not None:
+        # After retention the answer says only what is not personal (app/domain/retention).
+        claims = {name: value for name, value in claims.items() if name not in PERSONAL_CLAIMS}
     return Verification(True, status, claims, receipt, booking, since)
 
 
@@ -257,8 +275,8 @@ class ReceiptDocument:
     kind: str
     code: str
     code_display: str  # K7Q2-M9XH: people read and type it in two halves
-    name: str
-    nik_masked: str
+    name: str | None  # None once retention deleted the personal details
+    nik_masked: str | None
     office_code: str
     office_name: str
     office_address: str
@@ -293,7 +311,8 @@ def document_for(session: Session, claims: dict, receipt: Receipt) -> ReceiptDoc
     slot = session.get(Slot, booking.slot_id) if booking else None
     return ReceiptDocument(
         kind=claims["d"], code=claims["b"], code_display=display_code(claims["b"]),
-        name=claims["n"], nik_masked=masked_nik(claims["k"]), office_code=claims["o"],
+        name=claims.get("n"), nik_masked=masked_nik(claims["k"]) if "k" in claims else None,
+        office_code=claims["o"],
         office_name=office.name if office else claims["o"],
         office_address=office.address if office else "",
         timezone=tz.key, zone_label=ZONE_LABELS.get(tz.key, tz.key), service=claims["t"],
@@ -308,11 +327,13 @@ def document_for(session: Session, claims: dict, receipt: Receipt) -> ReceiptDoc
 def find_receipt(session: Session, token: str) -> Receipt | None:
     if not isinstance(token, str) or len(token) > signing.MAX_TOKEN_LENGTH:
         return None
-    return session.exec(select(Receipt).where(Receipt.token == token)).first()
+    return session.exec(select(Receipt).where(Receipt.token_sha256 == token_digest(token))).first()
 
 
 def store_rendered(session: Session, receipt_id: int, pdf: bytes, sha256: str,
                    now: datetime) -> None:
-    """Keep the first rendering only: later downloads must get exactly the bytes issued."""
-    session.execute(sa.update(Receipt).where(Receipt.id == receipt_id, Receipt.pdf.is_(None))
+    """Keep the first rendering only: later downloads must get exactly the bytes issued. Never
+    after retention: a late render must not bring the name back."""
+    session.execute(sa.update(Receipt).where(Receipt.id == receipt_id, Receipt.pdf.is_(None),
+                                             Receipt.scrubbed_at.is_(None))
                     .values(pdf=pdf, sha256=sha256, rendered_at=now))

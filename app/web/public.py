@@ -21,7 +21,8 @@ def show_home():
 @bp.get("/privasi")
 @cached_page
 def show_privacy():
-    return render("public/privacy.html")
+    # Each office's retention days: the page states the rule as it is applied.
+    return render("public/privacy.html", offices=list_offices(get_session()))
 
 
 @bp.get("/tampilan")

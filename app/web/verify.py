@@ -47,11 +47,29 @@ def _lang() -> str:
     return str(get_locale() or "id")
 
 
+class DetailsDeleted(Exception):
+    """A genuine receipt whose personal details retention deleted: its documents are gone."""
+
+    def __init__(self, token: str):
+        self.token = token
+
+
 def _genuine_or_404(token: str):
+    """A genuine receipt that still has its details; 404 when not genuine, 410 when deleted."""
     result = receipts.verify_token(get_session(), token)
     if not result.genuine:
         abort(404)
+    if result.details_deleted:
+        raise DetailsDeleted(token)
     return result
+
+
+@bp.errorhandler(DetailsDeleted)
+def answer_gone(error: DetailsDeleted):
+    response = render("verify/gone.html", token=error.token, status=410)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _pdf_response(pdf: bytes, filename: str, etag: str) -> Response:
@@ -89,7 +107,10 @@ def show_verification(token):
     view = sha256 = None
     if result.genuine:
         view = view_of(result)
-        _pdf, sha256 = stored_pdf(result.receipt, view)
+        if result.details_deleted:  # never render again: the PDF would carry the name
+            sha256 = result.receipt.sha256
+        else:
+            _pdf, sha256 = stored_pdf(result.receipt, view)
     response = render("verify/show.html", result=result, r=view, sha256=sha256, token=token,
                       local_date=local_date, local_time=local_time, page_lang=_lang())
     response.headers["Cache-Control"] = "no-store"  # the status can change at any moment
