@@ -178,13 +178,13 @@ def test_the_number_of_days_is_each_offices_setting(session):
 
 def test_drafts_past_expiry_go(session):
     started = MONDAY_MORNING
-    draft = drafts.start(session, "booking", {"name": "Siti", "phone": PHONE}, now=started)
+    draft_id = drafts.start(session, "booking", {"name": "Siti", "phone": PHONE}, now=started).id
     session.commit()
     assert retention.purge_due(session, now=started + timedelta(minutes=29))["drafts"] == 0
-    assert session.get(Draft, draft.id) is not None
+    assert session.get(Draft, draft_id) is not None
     assert retention.purge_due(session, now=started + timedelta(minutes=31))["drafts"] == 1
     session.expunge_all()
-    assert session.get(Draft, draft.id) is None
+    assert session.get(Draft, draft_id) is None
 
 
 def test_finished_home_visit_requests_and_closed_reports_lose_their_contact_open_ones_keep_it(
@@ -385,3 +385,16 @@ def test_an_officer_scanning_a_receipt_after_retention_sees_it_genuine_without_t
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200 and 'data-status="cancelled"' in html
     assert "Sudah dihapus sesuai aturan masa simpan data." in html and "Siti" not in html
+
+
+def test_the_booking_api_after_retention_has_no_name_and_no_receipt_address(client, session,
+                                                                           api_token):
+    booking = make_booking(session, name="Siti Aminah", starts_at=utcnow() - 3 * DAY)
+    receipts.issue_receipt(session, booking, data_key=DATA_KEY)
+    bookings.cancel_booking(session, booking, "citizen")
+    session.commit()
+    retention.purge_due(session, now=utcnow() + 91 * DAY)
+    answer = client.get(f"/api/v1/bookings/{booking.code}", headers=api_token("officer")).json
+    assert (answer["status"], answer["name"], answer["receipt_url"], answer["verify_url"]) == \
+        ("cancelled", "", None, None)
+    assert answer["nik_masked"].strip("\u2022") == ""

@@ -21,7 +21,8 @@ api.record_once(install_token_converter)
 
 
 class VerifiedDocumentOut(BaseModel):
-    """The signed claims (DESIGN §4); empty when the token is not genuine."""
+    """The signed claims (DESIGN §4); empty when the token is not genuine. After retention
+    deleted the holder's details, `n` (name) and `k` (last 4 NIK digits) are left out."""
 
     v: int | None = None
     d: Literal["booking", "recording"] | None = None

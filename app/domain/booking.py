@@ -86,7 +86,8 @@ def find_current(session: Session, code: str | None) -> Booking | None:
 
 
 def matches_nik(booking: Booking | None, hashed: str) -> bool:
-    return booking is not None and booking.nik_hash == hashed
+    # An empty hash never matches: retention leaves "" in a booking's nik_hash (issue 9 B).
+    return booking is not None and bool(hashed) and booking.nik_hash == hashed
 
 
 def has_active_booking(session: Session, hashed: str) -> bool:

@@ -153,8 +153,10 @@ def issue_receipt(session: Session, booking: Booking, kind: str = "booking", *,
     return receipt
 
 
-def receipt_urls(receipt: Receipt, base_url: str) -> tuple[str, str]:
-    """(receipt_url, verify_url) per DESIGN §4."""
+def receipt_urls(receipt: Receipt, base_url: str) -> tuple[str | None, str | None]:
+    """(receipt_url, verify_url) per DESIGN §4; (None, None) once retention emptied the token."""
+    if receipt.token is None:
+        return None, None
     verify_url = f"{base_url.rstrip('/')}/v/{receipt.token}"
     return f"{verify_url}/document", verify_url
 

@@ -189,4 +189,5 @@ def purge_due(session: Session, now: datetime | None = None, *, actor: str = "sy
                 audit.record(session, actor, "retention.purge", name, detail)
         session.commit()
         if not full:
+            session.expire_all()  # rows loaded before were emptied behind the ORM's back
             return totals

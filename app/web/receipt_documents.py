@@ -37,7 +37,7 @@ class ReceiptView:
     service: Service
     bring: tuple[Document, ...]
     free_note: object
-    verify_url: str
+    verify_url: str | None  # None once retention emptied the token (nothing to draw)
 
     @cached_property
     def qr_uri(self) -> str:

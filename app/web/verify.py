@@ -127,6 +127,8 @@ def download_document(token):
     if result.receipt.pdf is None:
         view = view_of(result)
     pdf, sha256 = stored_pdf(result.receipt, view)
+    if pdf is None:  # retention emptied the receipt while this download rendered it
+        raise DetailsDeleted(token)
     return _pdf_response(pdf, _filename(result), sha256)
 
 
