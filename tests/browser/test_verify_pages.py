@@ -71,3 +71,34 @@ def test_verification_works_without_javascript(new_page, tokens):
     assert 'filename="bukti-pendaftaran-' in document.headers["content-disposition"]
     digest = page.locator("#document-sha256").inner_text()
     assert hashlib.sha256(document.body()).hexdigest() == digest
+
+
+@pytest.fixture(scope="module")
+def deleted_token(server_env, live_server):
+    """A receipt whose booking ended long ago, emptied by retention in the server's database."""
+    from app import create_app
+    from app.db import database
+    from app.domain import retention
+
+    token = issue_in_live_database(server_env, {"deleted": {
+        "status": "cancelled", "set": {"cancelled_at": NOW - timedelta(days=100)}}})["deleted"]
+    app = create_app({"INSTANCE_PATH": server_env["INSTANCE_PATH"],
+                      "DATABASE_URL": server_env["DATABASE_URL"]})
+    with app.app_context(), database().session(write=True) as session:
+        assert retention.purge_due(session)["receipts"] >= 1
+    app.extensions["rekam_db"].dispose()
+    return token
+
+
+@pytest.mark.parametrize("width", PHONE)
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_after_retention_the_verification_and_the_gone_document_are_accessible(
+        new_page, deleted_token, lang, width):
+    page = new_page(width=width)
+    page.goto(f"/v/{deleted_token}?lang={lang}")
+    assert page.locator(".verdict-word").inner_text() == NO_LONGER[lang]
+    assert page.locator("#details-deleted").is_visible()
+    assert_accessible(page)
+    response = page.goto(f"/v/{deleted_token}/document?lang={lang}")
+    assert response.status == 410
+    assert_accessible(page)
