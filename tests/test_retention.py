@@ -398,3 +398,44 @@ def test_the_booking_api_after_retention_has_no_name_and_no_receipt_address(clie
     assert (answer["status"], answer["name"], answer["receipt_url"], answer["verify_url"]) == \
         ("cancelled", "", None, None)
     assert answer["nik_masked"].strip("\u2022") == ""
+
+
+def test_the_migration_gives_existing_receipts_their_token_hash_and_goes_back(worker_name,
+                                                                              tmp_path):
+    from sqlalchemy import text
+
+    from app.migrate import downgrade
+
+    url = fresh_database(f"{worker_name}_retention_migration", tmp_path)
+    upgrade(url, "0004_receipts")
+    engine = create_engine(url)
+    token = "eyJhbGciOiJFZERTQSIsImtpZCI6ImsxIn0.eyJuIjoiU2l0aSJ9.c2ln"
+    with engine.begin() as connection:
+        for statement in (
+            "INSERT INTO office (code, name, timezone, address, slot_minutes, recording_minutes,"
+            " counter_minutes, held_back_percent, hold_release_hours, booking_horizon_days,"
+            " no_show_grace_minutes, is_demo) VALUES ('351504', 'Porong', 'Asia/Jakarta', '',"
+            " 30, 10, 15, 30, 2, 30, 30, false)",
+            "INSERT INTO slot (id, office_code, pool, starts_at, ends_at, capacity, held_back,"
+            " booked, booked_priority) VALUES (1, '351504', 'station', '2026-11-24 02:00:00',"
+            " '2026-11-24 02:30:00', 6, 2, 1, 0)",
+            "INSERT INTO booking (id, code, office_code, slot_id, service, status, nik_hash,"
+            " nik_last4, birth_date, sex, name, needs, priority, held_share, channel, created_by,"
+            " created_at) VALUES (1, 'K7Q2M9XH', '351504', 1, 'pemula', 'booked', 'h', '0003',"
+            " '2007-03-12', 'M', 'Siti', '[]', false, false, 'web', 'citizen',"
+            " '2026-11-23 00:00:00')",
+            "INSERT INTO signing_key (kid, public_jwk, private_sealed, created_at) VALUES"
+            " ('k1', '{}', :sealed, '2026-11-23 00:00:00')",
+            "INSERT INTO receipt (id, booking_id, kind, token, kid, issued_at, expires_at) VALUES"
+            " (1, 1, 'booking', :token, 'k1', '2026-11-23 00:00:00', '2026-12-24 02:30:00')",
+        ):
+            connection.execute(text(statement), {"sealed": b"x", "token": token})
+    upgrade(url)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT token_sha256 FROM receipt")).scalar() == \
+            hashlib.sha256(token.encode()).hexdigest()
+        assert connection.execute(text("SELECT retention_days FROM office")).scalar() == 90
+    downgrade(url, "0004_receipts")
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT token FROM receipt")).scalar() == token
+    engine.dispose()
