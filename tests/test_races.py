@@ -241,6 +241,31 @@ def test_many_cancels_of_one_booking_free_one_place(server):
     assert server.drift() == []
 
 
+def test_one_idempotency_key_sent_from_many_threads_books_once(server):
+    """A kiosk that retries on its own timer while the first request is slow: one booking, and
+    every answer is either that booking (byte for byte) or "still in flight"."""
+    slot = server.slots(_weekday(2, 3))[0]
+    body = {"nik": _nik(6001), "name": "Pelomba", "service": "pemula", "slot_id": slot["id"]}
+    headers = {"Authorization": f"Bearer {server.token}", "Idempotency-Key": "kiosk-7-0001"}
+
+    def post(_):
+        answer = httpx.post(f"{server.base}/api/v1/bookings", json=body, headers=headers,
+                            timeout=60)
+        return answer.status_code, answer.content
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        results = list(pool.map(post, range(THREADS)))
+    created = {content for status, content in results if status == 201}
+    others = {(status, httpx.Response(status, content=content).json()["error"])
+              for status, content in results if status != 201}
+    assert len(created) == 1 and others <= {(409, "idempotency_key_in_use")}
+    late = post(None)  # once the first has answered, every retry gets its answer
+    assert late == (201, created.pop())
+    with Session(server.engine) as session:
+        assert len(session.exec(select(Booking).where(Booking.nik_last4 == "6001")).all()) == 1
+    assert server.drift() == []
+
+
 def test_the_server_log_has_no_nik(server):
     log = (Path(server.url.removeprefix("sqlite:///")).parent / "server.log")
     if log.exists():
