@@ -71,11 +71,12 @@ def test_health_is_503_when_the_database_is_full(sqlite_file, tmp_path):
         engine.dispose()
         event.listen(engine, "connect", lambda dbapi, _record, n=pages: dbapi.execute(
             f"PRAGMA max_page_count = {n}"))
-    with app.app_context(), database().write_engine.begin() as connection:
-        with pytest.raises(Exception, match="full"):  # a real SQLITE_FULL on the next insert
-            connection.execute(text("CREATE TABLE filler (x)"))
-            connection.execute(text("INSERT INTO filler SELECT randomblob(4096) "
-                                    "FROM (SELECT 1 UNION SELECT 2 UNION SELECT 3)"))
+    # A real SQLITE_FULL on the next insert that needs a page:
+    with app.app_context(), database().write_engine.begin() as connection, \
+            pytest.raises(Exception, match="full"):
+        connection.execute(text("CREATE TABLE filler (x)"))
+        connection.execute(text("INSERT INTO filler SELECT randomblob(4096) "
+                                "FROM (SELECT 1 UNION SELECT 2 UNION SELECT 3)"))
     answer = app.test_client().get("/healthz")
     assert answer.status_code == 503 and answer.json == {"status": "error", "db": "unavailable"}
 

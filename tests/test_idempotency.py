@@ -108,7 +108,7 @@ def test_the_record_keeps_keyed_hashes_and_no_nik(client, api_token, session):
 
 def test_an_answer_holding_a_nik_is_never_stored(session):
     with pytest.raises(ValueError):
-        idempotency.complete(session, idempotency.Claimed(1), 201, '{"nik":"%s"}' % NIK)
+        idempotency.complete(session, idempotency.Claimed(1), 201, f'{{"nik":"{NIK}"}}')
 
 
 def test_a_malformed_key_is_a_400(client, api_token):
