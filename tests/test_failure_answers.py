@@ -101,13 +101,13 @@ def test_a_write_the_database_refuses_is_a_503_in_json_for_the_api(sqlite_file, 
 def test_a_write_the_database_refuses_is_a_503_page_in_the_persons_language(sqlite_file,
                                                                            tmp_path):
     path, _secret, _token = sqlite_file
-    client = _read_only(path, tmp_path / "i").test_client()
-    answer = client.post("/booking?lang=en", data={"service": "pemula"})
+    app = _read_only(path, tmp_path / "i")
+    answer = app.test_client().post("/booking?lang=en", data={"service": "pemula"})
     assert answer.status_code == 503 and answer.mimetype == "text/html"
     html = BeautifulSoup(answer.get_data(as_text=True), "html.parser")
     assert html.html["lang"] == "en"
     assert html.h1.get_text(strip=True) == "The service is not available right now"
-    indonesian = client.post("/booking", data={"service": "pemula"})
+    indonesian = app.test_client().post("/booking", data={"service": "pemula"})
     assert indonesian.status_code == 503
     assert "belum tersimpan" in indonesian.get_data(as_text=True)
 
