@@ -7,7 +7,7 @@ import logging
 from flask import Flask, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .web.rendering import render
@@ -68,12 +68,9 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(error.code)
 
     @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
-    def database_failed(error: DBAPIError):
-        # The database cannot be reached or written (down, disk full, read-only): that is a
-        # 503 the client may retry, not a bug. Other database errors stay 500s.
-        if not isinstance(error, OperationalError) and not error.connection_invalidated:
-            return server_error(InternalServerError(original_exception=error))
+    def database_failed(error: OperationalError):
+        # The database cannot be reached or written (down, disk full, read-only, locked too
+        # long): a 503 the client may retry, not a bug. Other database errors stay 500s.
         log.error("database unavailable: %s at %s %s", type(error.orig).__name__,
                   request.method, request.path)
         g.setdefault("current_user", None)  # the error page must not ask the database again

@@ -139,8 +139,11 @@ def test_the_answer_commits_with_the_booking_or_not_at_all(client, api_token, se
     nor a kept answer; the retry with the same key books once."""
     headers, body = api_token("kiosk"), _body(_slot_id(client))
     _fail_receipt_inserts(session)
-    with pytest.raises(Exception, match="write failed"):
-        _post(client, headers, body, "atomic")
+    try:
+        failed = _post(client, headers, body, "atomic").status_code
+    except Exception as error:  # noqa: BLE001  (propagated by the test app)
+        failed = str(error)
+    assert failed == 500 or "write failed" in failed
     assert _bookings_of(session) == 0
     assert session.exec(select(IdempotencyRecord)).all() == []  # freed for the retry
     _allow_receipt_inserts(session)
