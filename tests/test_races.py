@@ -23,13 +23,14 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import create_engine
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, select
 
 from app import create_app
 from app.db import database
 from app.domain import accounts, capacity
 from app.domain.booking import counter_drift
-from app.models import Booking, Office, Slot, utcnow
+from app.models import Booking, ManageAttempt, Office, OutboxMessage, Slot, utcnow
 from tests.support import race_client
 from tests.support.databases import fresh_database
 
@@ -264,6 +265,37 @@ def test_one_idempotency_key_sent_from_many_threads_books_once(server):
     with Session(server.engine) as session:
         assert len(session.exec(select(Booking).where(Booking.nik_last4 == "6001")).all()) == 1
     assert server.drift() == []
+
+
+def test_wrong_niks_typed_at_once_are_all_counted_and_the_holder_told_once(server):
+    """The count is one conditional statement (and a first row made once): twelve guesses in
+    parallel count twelve, and exactly one of them is the tenth that warns the phone."""
+    slot = server.slots(_weekday(3, 1))[0]
+    status, code = race_client.book(server.base, server.token, slot["id"], _nik(7001))
+    assert status == 201
+    with Session(server.engine) as session:
+        session.execute(sa_update(Booking).where(Booking.code == code)
+                        .values(phone="+6281234567890"))
+        session.commit()
+    guessers = []
+    for i in range(12):
+        client = httpx.Client(base_url=server.base, timeout=60)
+        guessers.append((client, _csrf(client, "/booking/kelola"), _nik(7100 + i)))
+
+    def guess(guesser):
+        client, csrf, nik = guesser
+        return client.post("/booking/kelola", data={"code": code, "nik": nik,
+                                                    "csrf_token": csrf}).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        statuses = list(pool.map(guess, guessers))
+    assert all(status in (422, 303) for status in statuses)  # 303: past the tenth
+    with Session(server.engine) as session:
+        attempts = session.get(ManageAttempt, code)
+        warnings = session.exec(select(OutboxMessage).where(
+            OutboxMessage.kind == "manage_warning")).all()
+    assert attempts.failures == 12
+    assert len([w for w in warnings if code[:4] in w.body]) == 1
 
 
 def test_the_server_log_has_no_nik(server):
