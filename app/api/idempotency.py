@@ -61,7 +61,7 @@ def idempotent(view):
             return view(*args, **kwargs)
         try:
             key = idempotency.parse_key(header)
-        except idempotency.KeyError_:
+        except idempotency.BadKey:
             raise ApiError(400, "invalid_idempotency_key", BAD_KEY, {HEADER: BAD_KEY}) from None
         fingerprint = idempotency.request_fingerprint(
             current_app.config["DATA_KEY"].encode(), request.method, request.path,

@@ -35,7 +35,7 @@ _KEY = re.compile(r"[\x21-\x7e]{1,255}", re.ASCII)  # printable ASCII, no spaces
 _NIK_LIKE = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 
-class KeyError_(ValueError):
+class BadKey(ValueError):
     """The header is not a usable key."""
 
 
@@ -74,7 +74,7 @@ def parse_key(header: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         value = value[1:-1]
     if not _KEY.fullmatch(value):
-        raise KeyError_(value)
+        raise BadKey(value)
     return value
 
 
