@@ -24,27 +24,29 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def _private_file(url: str) -> None:
-    """The database file readable by its owner only (0600, like the instance keys): it holds
-    names, phone numbers and NIK hashes. SQLite gives its -wal and -shm files the same mode."""
-    path = make_url(url).database
-    if not path or path == ":memory:" or path.startswith("file:"):
-        return
-    file = Path(path)
-    if not file.parent.is_dir():
+def private_file(path: Path) -> None:
+    """A SQLite file readable by its owner only (0600, like the instance keys): it holds names,
+    phone numbers and NIK hashes. SQLite gives its -wal and -shm files the same mode."""
+    if not path.parent.is_dir():
         return  # the connection will say what is wrong
     try:
-        os.close(os.open(file, os.O_CREAT | os.O_WRONLY, 0o600))  # the mode of a new file
-        if file.stat().st_mode & 0o077:
-            file.chmod(0o600)  # one created before this rule
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # the mode of a new file
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)  # one created before this rule
     except OSError:
         pass  # not ours to change (another user's file, a read-only mount): SQLite decides
+
+
+def _private_database(url: str) -> None:
+    path = make_url(url).database
+    if path and path != ":memory:" and not path.startswith("file:"):
+        private_file(Path(path))
 
 
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     if not in_memory:
-        _private_file(url)
+        _private_database(url)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

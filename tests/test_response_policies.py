@@ -67,3 +67,12 @@ def test_a_database_file_made_before_the_rule_is_closed_up(tmp_path):
     database.chmod(0o644)
     _app(tmp_path)
     assert _mode(database) == 0o600
+
+
+def test_the_job_queue_file_is_readable_by_the_owner_only(tmp_path, monkeypatch):
+    from app import jobs
+
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    jobs._make_huey()
+    assert _mode(tmp_path / "jobs.sqlite3") == 0o600
