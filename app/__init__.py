@@ -81,7 +81,10 @@ def _install_response_policies(app: Flask) -> None:
             response.set_cookie("lang", lang, max_age=STATIC_MAX_AGE, samesite="Lax",
                                 httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])
         if request.endpoint == "static":
-            if request.args.get("v"):
+            if request.args.get("v") and response.status_code in (200, 304):
+                # send_file marks every file `no-cache` (no max_age configured); a versioned
+                # URL never changes, so a browser need not ask again for a year.
+                response.cache_control.no_cache = None
                 response.cache_control.public = True
                 response.cache_control.max_age = STATIC_MAX_AGE
                 response.cache_control.immutable = True
@@ -94,6 +97,10 @@ def _install_response_policies(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["BASE_URL"].startswith("https://"):
+            # Served over HTTPS: browsers must never try plain HTTP again (ASVS 9.1.1).
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         response.headers.setdefault(
             "Permissions-Policy", "camera=(self), microphone=(), geolocation=()"

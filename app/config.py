@@ -37,7 +37,9 @@ def load_config(overrides: dict | None = None) -> dict:
     env = {**os.environ, **{k: str(v) for k, v in (overrides or {}).items() if v is not None}}
     instance = Path(env.get("INSTANCE_PATH") or ROOT / "instance").resolve()
     instance.mkdir(parents=True, exist_ok=True)
-    base_url = env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    port = int(env.get("PORT") or 5000)
+    # Unset, BASE_URL follows PORT: `PORT=5101 make run` must print QR codes that point at 5101.
+    base_url = (env.get("BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/")
     rate_limits = env.get("RATE_LIMITS", "on").strip().lower() not in ("off", "0", "false", "no")
     config = {
         "INSTANCE_PATH": str(instance),
@@ -48,7 +50,7 @@ def load_config(overrides: dict | None = None) -> dict:
         "REDIS_URL": env.get("REDIS_URL") or None,
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES") or 0),
         "RATE_LIMITS": rate_limits,
-        "PORT": int(env.get("PORT") or 5000),
+        "PORT": port,
         # Folder with office.pem, office.key and ca.pem for the receipts' PAdES signature (a
         # certificate from a PSrE); unset: a demo CA made in the instance folder on first use.
         "PADES_DIR": env.get("PADES_DIR") or None,

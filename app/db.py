@@ -8,12 +8,15 @@ A request gets one session; GET requests read, every other method writes.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -21,8 +24,29 @@ SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+def private_file(path: Path) -> None:
+    """A SQLite file readable by its owner only (0600, like the instance keys): it holds names,
+    phone numbers and NIK hashes. SQLite gives its -wal and -shm files the same mode."""
+    if not path.parent.is_dir():
+        return  # the connection will say what is wrong
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # the mode of a new file
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)  # one created before this rule
+    except OSError:
+        pass  # not ours to change (another user's file, a read-only mount): SQLite decides
+
+
+def _private_database(url: str) -> None:
+    path = make_url(url).database
+    if path and path != ":memory:" and not path.startswith("file:"):
+        private_file(Path(path))
+
+
 def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
+    if not in_memory:
+        _private_database(url)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .web.rendering import render
@@ -32,6 +33,8 @@ MESSAGES = {
           _l("Maaf, ini bukan kesalahan Anda. Coba lagi sebentar lagi.")),
     503: (_l("Layanan sedang tidak tersedia"), _l("Coba lagi sebentar lagi.")),
 }
+DATABASE_DOWN = _l("Rekam tidak bisa membaca atau menyimpan data saat ini. Yang baru Anda kirim "
+                   "belum tersimpan. Coba lagi beberapa menit lagi.")
 API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
              405: "method_not_allowed", 413: "too_large", 422: "invalid",
              429: "rate_limited", 500: "server_error", 503: "unavailable"}
@@ -63,6 +66,18 @@ def register_error_handlers(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return error_response(error.code)
+
+    @app.errorhandler(OperationalError)
+    def database_failed(error: OperationalError):
+        # The database cannot be reached or written (down, disk full, read-only, locked too
+        # long): a 503 the client may retry, not a bug. Other database errors stay 500s.
+        log.error("database unavailable: %s at %s %s", type(error.orig).__name__,
+                  request.method, request.path)
+        g.setdefault("current_user", None)  # the error page must not ask the database again
+        response = error_response(503, str(DATABASE_DOWN))
+        response = app.make_response(response)
+        response.headers["Retry-After"] = "60"
+        return response
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):

@@ -15,14 +15,16 @@ from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
 
 from .config import load_config
-from .db import database
+from .db import database, private_file
 
 
 def _make_huey():
     settings = load_config()
     if settings["REDIS_URL"]:
         return RedisHuey("rekam", url=settings["REDIS_URL"])
-    return SqliteHuey("rekam", filename=str(Path(settings["INSTANCE_PATH"]) / "jobs.sqlite3"))
+    queue = Path(settings["INSTANCE_PATH"]) / "jobs.sqlite3"
+    private_file(queue)  # job arguments are booking ids, but the file is the instance's: 0600
+    return SqliteHuey("rekam", filename=str(queue))
 
 
 huey = _make_huey()

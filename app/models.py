@@ -448,6 +448,8 @@ class Receipt(SQLModel, table=True):
         # A rendered PDF always has its hash; after retention only the hash stays (issue 9 B).
         sa.CheckConstraint("(pdf IS NULL) = (sha256 IS NULL) OR scrubbed_at IS NOT NULL",
                            name="ck_receipt_pdf_hash"),
+        sa.CheckConstraint("(pdf_80mm IS NULL) = (sha256_80mm IS NULL) OR scrubbed_at IS NOT NULL",
+                           name="ck_receipt_pdf_80mm_hash"),
         sa.CheckConstraint("token IS NOT NULL OR scrubbed_at IS NOT NULL",
                            name="ck_receipt_token"),
         sa.Index("ix_receipt_booking_kind", "booking_id", "kind", "id"),
@@ -467,3 +469,66 @@ class Receipt(SQLModel, table=True):
     sha256: str | None = Field(default=None, max_length=64)
     rendered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # issue 9 (D): the 80 mm print is rendered once and kept like the A5 (it was rendered on
+    # every request: one address made 244 renders in 20 s).
+    pdf_80mm: bytes | None = Field(default=None,
+                                   sa_column=sa.Column(sa.LargeBinary(), nullable=True))
+    sha256_80mm: str | None = Field(default=None, max_length=64)
+
+
+# --- issue 9 (D): idempotency keys, wrong-NIK counts, health probe — models below this line ---
+
+IDEMPOTENCY_STATES = ("in_flight", "done")
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The first answer to an API POST sent with an `Idempotency-Key` (IETF httpapi draft),
+    per token. Holds a keyed hash of the request, never the request (it carries the NIK); the
+    answer is stored in the same transaction as what it created."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (
+        sa.CheckConstraint(_in("state", IDEMPOTENCY_STATES), name="ck_idempotency_state"),
+        sa.CheckConstraint("(state = 'done') = (response_status IS NOT NULL)",
+                           name="ck_idempotency_answer"),
+        sa.UniqueConstraint("token_id", "key_hash", name="uq_idempotency_token_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_id: int = Field(foreign_key="api_token.id")
+    key_hash: str = Field(max_length=64)  # SHA-256 of the client's key
+    request_hash: str = Field(max_length=64)  # HMAC(DATA_KEY, method, path, body)
+    state: str = Field(default="in_flight", max_length=10)
+    locked_until: datetime = Field(sa_column=utc_column())  # a crashed request's claim lapses
+    response_status: int | None = None
+    response_body: str | None = Field(default=None, sa_column=sa.Column(sa.Text(), nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    expires_at: datetime = Field(sa_column=utc_column(index=True))
+
+
+class ManageAttempt(SQLModel, table=True):
+    """Wrong NIKs typed for a booking code over its whole life (DESIGN §3: the NIK is a weak
+    secret), and the one-time code that managing then needs. A reschedule keeps the code, so
+    the count survives it. Holds no personal data, only a hash of the one-time code."""
+
+    __tablename__ = "manage_attempt"
+    __table_args__ = (
+        sa.CheckConstraint("failures >= 0 AND otp_tries >= 0", name="ck_manage_attempt_counts"),
+    )
+
+    code: str = Field(primary_key=True, max_length=8)
+    failures: int = 0
+    last_failure_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    warned_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    otp_hash: str | None = Field(default=None, max_length=64)
+    otp_expires_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    otp_tries: int = 0
+
+
+class HealthProbe(SQLModel, table=True):
+    """One row /healthz updates: proof that the database takes a write."""
+
+    __tablename__ = "health_probe"
+
+    id: int = Field(primary_key=True)
+    checked_at: datetime = Field(sa_column=utc_column())

@@ -33,6 +33,12 @@ def worker_command() -> list[str] | None:
             "--workers", "2", "--worker-type", "thread", "--quiet"]
 
 
+def child_environment(args) -> dict[str, str]:
+    """The port is passed on, so that an unset BASE_URL follows it (QR codes and receipt links
+    must point where this server listens)."""
+    return {**os.environ, "PORT": str(args.port)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -45,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = [server_command(args)]
     if not args.no_worker and (worker := worker_command()):
         commands.append(worker)
-    processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
+    env = child_environment(args)
+    processes = [subprocess.Popen(command, env=env) for command in commands]  # noqa: S603
 
     def stop(_signum=None, _frame=None):
         for process in processes:

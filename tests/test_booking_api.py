@@ -166,6 +166,21 @@ def test_desa_staff_book_only_for_their_own_desa(client, api_token, session):
     assert stored.channel == "desa_staff" and stored.consent == "present"
 
 
+def test_desa_staff_booking_without_consent_is_refused(client, api_token, session):
+    slot = _first_slot(client)
+    headers = api_token("desa_staff", desa="3515041003")
+    refused = _book(client, headers, slot["id"])
+    assert refused.status_code == 422 and set(refused.json["errors"]) == {"consent"}
+    both = _book(client, headers, slot["id"], name="")  # every mistake in one answer
+    assert both.status_code == 422 and {"consent", "name"} <= set(both.json["errors"])
+    english = client.post("/api/v1/bookings", headers={**headers, "Accept-Language": "en"},
+                          json={"nik": WOMAN, "name": "Siti", "desa_code": "3515041003",
+                                "service": "pemula", "slot_id": slot["id"]})
+    assert english.status_code == 422 and "consent" in english.json["errors"]
+    assert session.exec(select(func.count()).select_from(Booking)
+                        .where(Booking.channel == "desa_staff")).one() == 0
+
+
 def test_a_kiosk_of_another_office_may_not_book_here(client, api_token):
     slot = _first_slot(client)
     answer = _book(client, api_token("kiosk", office="737109"), slot["id"])

@@ -219,6 +219,23 @@ def test_officer_of_another_office_cannot_check_in(client, page, session, login_
                        data={"checkin-token": receipt.token}).status_code == 409
 
 
+def test_a_typed_code_of_another_offices_booking_tells_only_that(client, page, session,
+                                                                 login_as):
+    login_as("officer", office_code="737109")
+    booking, receipt = scanned(session, name="Rahasia Sekali")
+    shown = page(client, "/officer/scan", method="POST",
+                 data={"code": receipts.display_code(booking.code)})
+    assert "milik kantor kecamatan lain" in shown.select_one("#other-office").text
+    for leaked in ("Rahasia", receipt.token[:40], "0003"):
+        assert leaked not in shown.html
+    assert shown.select_one("#nikcheck-nik") is None
+    assert shown.select_one("form[action='/officer/scan/check-in']") is None
+    # The holder's own document still verifies, as on /v/ — and still cannot be checked in here.
+    scanned_doc = page(client, "/officer/scan", method="POST", data={"code": receipt.token})
+    assert scanned_doc.select_one("#scan-server .verdict-word").get_text(strip=True) == "ASLI"
+    assert "kantor kecamatan lain" in scanned_doc.text
+
+
 @pytest.mark.parametrize(("typed", "outcome"), [
     ("3515041203070003", "nik-match"),
     ("3515 0412 0307 0003", "nik-match"),

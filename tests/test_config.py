@@ -29,3 +29,23 @@ def test_environment_names_of_the_contract_are_read(tmp_path, monkeypatch):
     assert config["TRUSTED_PROXIES"] == 1 and config["PORT"] == 8080
     assert config["RATELIMIT_ENABLED"] is False
     assert config["RATELIMIT_STORAGE_URI"] == "redis://localhost:6379/0"
+
+
+def test_base_url_follows_the_port_unless_it_is_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "5101")
+    assert load_config({"INSTANCE_PATH": str(tmp_path)})["BASE_URL"] == "http://127.0.0.1:5101"
+    monkeypatch.delenv("PORT")
+    assert load_config({"INSTANCE_PATH": str(tmp_path)})["BASE_URL"] == "http://127.0.0.1:5000"
+    monkeypatch.setenv("PORT", "5101")
+    monkeypatch.setenv("BASE_URL", "https://rekam.example.go.id")
+    assert load_config({"INSTANCE_PATH": str(tmp_path)})["BASE_URL"] == \
+        "https://rekam.example.go.id"
+
+
+def test_make_run_passes_its_port_to_the_server_and_the_worker(monkeypatch):
+    from app import serve
+
+    monkeypatch.delenv("PORT", raising=False)
+    parser_args = type("Args", (), {"port": 5101})()
+    assert serve.child_environment(parser_args)["PORT"] == "5101"

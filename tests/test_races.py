@@ -23,13 +23,14 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import create_engine
+from sqlalchemy import update as sa_update
 from sqlmodel import Session, select
 
 from app import create_app
 from app.db import database
 from app.domain import accounts, capacity
 from app.domain.booking import counter_drift
-from app.models import Booking, Office, Slot, utcnow
+from app.models import Booking, ManageAttempt, Office, OutboxMessage, Slot, utcnow
 from tests.support import race_client
 from tests.support.databases import fresh_database
 
@@ -239,6 +240,62 @@ def test_many_cancels_of_one_booking_free_one_place(server):
     assert statuses == [200] + [409] * 9
     assert server.slot(slot["id"]).booked == 0
     assert server.drift() == []
+
+
+def test_one_idempotency_key_sent_from_many_threads_books_once(server):
+    """A kiosk that retries on its own timer while the first request is slow: one booking, and
+    every answer is either that booking (byte for byte) or "still in flight"."""
+    slot = server.slots(_weekday(2, 3))[0]
+    body = {"nik": _nik(6001), "name": "Pelomba", "service": "pemula", "slot_id": slot["id"]}
+    headers = {"Authorization": f"Bearer {server.token}", "Idempotency-Key": "kiosk-7-0001"}
+
+    def post(_):
+        answer = httpx.post(f"{server.base}/api/v1/bookings", json=body, headers=headers,
+                            timeout=60)
+        return answer.status_code, answer.content
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        results = list(pool.map(post, range(THREADS)))
+    created = {content for status, content in results if status == 201}
+    others = {(status, httpx.Response(status, content=content).json()["error"])
+              for status, content in results if status != 201}
+    assert len(created) == 1 and others <= {(409, "idempotency_key_in_use")}
+    late = post(None)  # once the first has answered, every retry gets its answer
+    assert late == (201, created.pop())
+    with Session(server.engine) as session:
+        assert len(session.exec(select(Booking).where(Booking.nik_last4 == "6001")).all()) == 1
+    assert server.drift() == []
+
+
+def test_wrong_niks_typed_at_once_are_all_counted_and_the_holder_told_once(server):
+    """The count is one conditional statement (and a first row made once): twelve guesses in
+    parallel count twelve, and exactly one of them is the tenth that warns the phone."""
+    slot = server.slots(_weekday(3, 1))[0]
+    status, code = race_client.book(server.base, server.token, slot["id"], _nik(7001))
+    assert status == 201
+    with Session(server.engine) as session:
+        session.execute(sa_update(Booking).where(Booking.code == code)
+                        .values(phone="+6281234567890"))
+        session.commit()
+    guessers = []
+    for i in range(12):
+        client = httpx.Client(base_url=server.base, timeout=60)
+        guessers.append((client, _csrf(client, "/booking/kelola"), _nik(7100 + i)))
+
+    def guess(guesser):
+        client, csrf, nik = guesser
+        return client.post("/booking/kelola", data={"code": code, "nik": nik,
+                                                    "csrf_token": csrf}).status_code
+
+    with ThreadPoolExecutor(12) as pool:
+        statuses = list(pool.map(guess, guessers))
+    assert all(status in (422, 303) for status in statuses)  # 303: past the tenth
+    with Session(server.engine) as session:
+        attempts = session.get(ManageAttempt, code)
+        warnings = session.exec(select(OutboxMessage).where(
+            OutboxMessage.kind == "manage_warning")).all()
+    assert attempts.failures == 12
+    assert len([w for w in warnings if code[:4] in w.body]) == 1
 
 
 def test_the_server_log_has_no_nik(server):

@@ -21,6 +21,7 @@ from PIL import Image
 
 from app.adapters import signing
 from app.domain import receipts
+from app.models import Receipt
 from tests.support.receipt_bookings import DATA_KEY, NIK, make_booking
 
 BASE = "http://rekam.test"
@@ -125,6 +126,20 @@ def test_thermal_print_carries_the_same_token(client, issued, tmp_path):
     thermal = client.get(f"/v/{receipt.token}/document-80mm")
     assert thermal.mimetype == "application/pdf"
     assert qr_texts(thermal.data, tmp_path) == [f"{BASE}/v/{receipt.token}"]
+
+
+def test_thermal_print_is_rendered_once_and_kept_byte_identical(client, session, issued):
+    _booking, receipt = issued()
+    first = client.get(f"/v/{receipt.token}/document-80mm")
+    stored = session.get(Receipt, receipt.id, populate_existing=True)
+    assert stored.pdf_80mm == first.data  # kept, not rendered per request
+    assert stored.sha256_80mm == hashlib.sha256(first.data).hexdigest()
+    again = client.get(f"/v/{receipt.token}/document-80mm")
+    assert again.data == first.data  # a PAdES signature differs on every rendering
+    assert first.headers["ETag"] == f'"{stored.sha256_80mm}"'
+    assert client.get(f"/v/{receipt.token}/document-80mm",
+                      headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert stored.pdf is None  # the A5 is still rendered only when it is asked for
 
 
 def test_verify_api_answers_valid_for_a_fresh_receipt(client, issued):

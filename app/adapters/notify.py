@@ -21,6 +21,10 @@ from ..models import Booking, OutboxMessage, utcnow
 
 MAX_ATTEMPTS = 5
 TIMEOUT_SECONDS = 10
+# Messages that carry a secret (a one-time code, a lost booking code): once the gateway took
+# one, its text is not kept. Until then it waits here, as every message does.
+SECRET_KINDS = ("manage_code", "lost_code")
+SENT_SECRET_BODY = "(terkirim; isinya tidak disimpan)"  # noqa: S105  (not a password)
 
 
 def queue(session: Session, booking: Booking | None, kind: str, body: str,
@@ -80,6 +84,8 @@ def deliver_pending(session: Session, url: str | None = None, token: str | None 
             continue
         message.attempts += 1
         message.status, message.sent_at = "sent", now
+        if message.kind in SECRET_KINDS:
+            message.body = SENT_SECRET_BODY
         sent += 1
     session.flush()
     return sent

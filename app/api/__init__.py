@@ -43,8 +43,21 @@ def route(rule: str, method: str = "GET", *, summary: str, roles: tuple[str, ...
 
     def decorate(view):
         api.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=[method])
+        described = dict(responses or {})
+        extra = list(params or [])
+        if getattr(view, "idempotent", False):  # @idempotent (app/api/idempotency.py)
+            from .idempotency import PARAMETER
+            from .schemas import ErrorOut
+
+            extra.append(PARAMETER)
+            for status, text in ((400, "invalid_idempotency_key"),
+                                 (409, "idempotency_key_in_use"),
+                                 (422, "idempotency_key_reused")):
+                old = described.get(status)
+                described[status] = ((f"{old[0]}; or {text}" if old else text),
+                                     old[1] if old else ErrorOut)
         OPERATIONS[f"api.{view.__name__}"] = Operation(
-            rule, method, view.__name__, summary, roles, body, responses or {}, params or [])
+            rule, method, view.__name__, summary, roles, body, described, extra)
         return view
 
     return decorate

@@ -28,6 +28,7 @@ from ..web.booking_forms import (
 )
 from . import ApiError, current_token, parse_body, require_desa, require_office, route
 from .booking_schemas import BookingIn, BookingOut, BookingSlotOut, SlotOut
+from .idempotency import answer, idempotent
 from .schemas import ErrorOut
 
 BOOKING_ROLES = ("kiosk", "desa_staff", "officer", "admin")
@@ -50,6 +51,8 @@ ALREADY_BOOKED = _l("NIK ini sudah punya jadwal aktif. Satu NIK hanya boleh puny
                     "aktif.")
 NOT_CANCELLABLE = _l("Booking ini tidak bisa dibatalkan lagi.")
 INVALID = _l("Periksa isian yang ditandai.")
+CONSENT_REQUIRED = _l("Catat cara warga menyetujui pendaftaran ini: present (hadir sendiri), phone "
+                      "(lewat telepon) atau written (tertulis).")
 
 
 def _token_key() -> str:
@@ -192,6 +195,7 @@ def issue_booking_receipt(session, booking: Booking):
        responses={201: ("Booked", BookingOut),
                   409: ("slot_full or already_booked", ErrorOut)})
 @per_token
+@idempotent
 def create_booking_json():
     body = parse_body(BookingIn)
     token = current_token()
@@ -210,7 +214,16 @@ def create_booking_json():
             require_desa(body.desa_code)  # a desa's staff book only for their own residents
         office = reader.get(Office, slot.office_code)
         now = utcnow()
-        applicant = _applicant(body, office, now, reader)
+        # Desa staff book for someone else: how that person agreed is recorded (DESIGN §9).
+        consent_missing = ({"consent": CONSENT_REQUIRED}
+                           if role == "desa_staff" and body.consent is None else {})
+        try:
+            applicant = _applicant(body, office, now, reader)
+        except ApiError as error:
+            error.errors.update(consent_missing)
+            raise
+        if consent_missing:
+            raise ApiError(422, "invalid", INVALID, consent_missing)
         if slot.booked >= slot.capacity:
             raise ApiError(409, "slot_full", SLOT_FULL)  # an early no; the UPDATE decides a yes
     try:
@@ -221,8 +234,8 @@ def create_booking_json():
         session.rollback()
         raise _conflict(error) from None
     receipt = issue_booking_receipt(session, booking)
-    session.commit()
-    return jsonify(booking_json(booking, office, session.get(Slot, booking.slot_id), receipt)), 201
+    body = booking_json(booking, office, session.get(Slot, booking.slot_id), receipt)
+    return answer(session, body, 201)  # the booking and its kept answer commit together
 
 
 def _conflict(error: bookings.BookingError) -> ApiError:

@@ -3,7 +3,6 @@ booked person in. The same domain function serves the officer's scanner page."""
 
 from __future__ import annotations
 
-from flask import jsonify
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 
@@ -14,6 +13,7 @@ from ..models import Slot
 from . import ApiError, current_token, route
 from .booking_schemas import BookingOut
 from .bookings import API_RATE, _booking_in_scope, _token_key, booking_json
+from .idempotency import answer, idempotent
 from .schemas import ErrorOut
 
 CHECK_IN_ROLES = ("kiosk", "officer")
@@ -43,6 +43,7 @@ class CheckInOut(BaseModel):
                   409: ("not_today, or wrong_state (already checked in, cancelled, …)",
                         ErrorOut)})
 @limiter.limit(API_RATE, key_func=_token_key)
+@idempotent
 def check_in_booking_json(code: str):
     booking, office = _booking_in_scope(code)
     session = get_session()
@@ -51,6 +52,5 @@ def check_in_booking_json(code: str):
     except CheckInError as error:
         session.rollback()
         raise ApiError(409, error.code, CONFLICTS[error.code]) from None
-    session.commit()
     slot = session.get(Slot, booking.slot_id)
-    return jsonify({"booking": booking_json(booking, office, slot), "ticket": None})
+    return answer(session, {"booking": booking_json(booking, office, slot), "ticket": None}, 200)

@@ -238,7 +238,8 @@ def _verify_statement():
                     later.id > mine.id)
              .correlate(mine).scalar_subquery())
     return (sa.select(mine, Booking, SigningKey.public_jwk, newer)
-            .options(defer(mine.pdf))  # the PDF bytes are read only when downloaded
+            # The PDF bytes are read only when downloaded.
+            .options(defer(mine.pdf), defer(mine.pdf_80mm))
             .join(Booking, Booking.id == mine.booking_id)
             .join(SigningKey, SigningKey.kid == mine.kid)
             .where(mine.token_sha256 == sa.bindparam("digest")))
@@ -333,9 +334,16 @@ def find_receipt(session: Session, token: str) -> Receipt | None:
 
 
 def store_rendered(session: Session, receipt_id: int, pdf: bytes, sha256: str,
-                   now: datetime) -> None:
-    """Keep the first rendering only: later downloads must get exactly the bytes issued. Never
-    after retention: a late render must not bring the name back."""
+                   now: datetime, layout: str = "a5") -> None:
+    """Keep the first rendering only: later downloads must get exactly the bytes issued. The
+    80 mm print is kept the same way, in its own columns. Never after retention: a late render
+    must not bring the name back."""
+    if layout == "80mm":
+        session.execute(sa.update(Receipt)
+                        .where(Receipt.id == receipt_id, Receipt.pdf_80mm.is_(None),
+                               Receipt.scrubbed_at.is_(None))
+                        .values(pdf_80mm=pdf, sha256_80mm=sha256))
+        return
     session.execute(sa.update(Receipt).where(Receipt.id == receipt_id, Receipt.pdf.is_(None),
                                              Receipt.scrubbed_at.is_(None))
                     .values(pdf=pdf, sha256=sha256, rendered_at=now))

@@ -42,7 +42,7 @@ from ..models import (
     Receipt,
     utcnow,
 )
-from . import audit
+from . import audit, idempotency
 
 DEFAULT_DAYS = 90
 BATCH_SIZE = 100  # booking codes of one batch fit in one audit entry (1,000 characters)
@@ -53,7 +53,7 @@ REPORT_CLOSED = ("closed",)
 # What an emptied row holds in its personal fields (NOT NULL text columns get "").
 BOOKING_EMPTIED = {"name": "", "phone": None, "needs": "[]", "nik_hash": "", "nik_last4": ""}
 # issue 9 (D) stores the 80 mm print in the receipt row too: its column belongs here as None.
-RECEIPT_EMPTIED = {"token": None, "pdf": None}
+RECEIPT_EMPTIED = {"token": None, "pdf": None, "pdf_80mm": None}
 OUTBOX_EMPTIED = {"recipient": None, "body": ""}
 HOME_VISIT_EMPTIED = {"name": "", "phone": "", "details": ""}
 REPORT_EMPTIED = {"contact": ""}
@@ -162,8 +162,10 @@ PURGES: list[tuple[str, Purge]] = [
     ("drafts", _purge_drafts),
     ("home_visits", _per_office(HomeVisitRequest, HOME_VISIT_CLOSED, HOME_VISIT_EMPTIED)),
     ("reports", _per_office(MisconductReport, REPORT_CLOSED, REPORT_EMPTIED)),
-    # Hook for the lead (issue 9 D): ("idempotency_records", idempotency.purge_due), a Purge
-    # that deletes records whose replay window has passed. Invitations, once stored, too.
+    # Replay records of API POSTs hold only hashes, but go once their replay window passed.
+    ("idempotency_records", lambda session, now, limit: idempotency.purge_expired(
+        session, now, limit)),
+    # Invitations, once stored, get a purge here too.
 ]
 
 

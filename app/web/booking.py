@@ -22,7 +22,7 @@ from wtforms import SelectChoice
 from ..api.bookings import ensure_horizon, issue_booking_receipt
 from ..db import get_session
 from ..domain import booking as bookings
-from ..domain import capacity, drafts, receipts
+from ..domain import capacity, drafts, manage_access, receipts
 from ..domain.codes import display_code, normalise_code
 from ..domain.eligibility import check_eligibility
 from ..domain.nik import nik_hash
@@ -34,12 +34,15 @@ from ..models import Desa, Office, Slot, utcnow
 from .booking_forms import (
     NO_MATCH,
     OFFICE_NEEDS,
+    ONE_TIME_CODE_WRONG,
     OUTSIDE,
     ConfirmForm,
     DayForm,
     DetailsForm,
+    LostCodeForm,
     ManageForm,
     OfficeForm,
+    OneTimeCodeForm,
     ServiceForm,
     TimeForm,
     too_young_message,
@@ -65,6 +68,9 @@ CONFIRM_PER_ADDRESS = "10 per hour"
 CONFIRM_PER_NIK = "5 per hour"
 MANAGE_PER_ADDRESS = "10 per 15 minutes"
 MANAGE_PER_CODE = "5 per 15 minutes"
+ONE_TIME_CODE_PER_ADDRESS = "10 per 15 minutes"
+LOST_CODE_PER_ADDRESS = "5 per hour"
+LOST_CODE_PER_NIK = "3 per day"  # each one is an SMS to someone's phone
 
 SLOT_TAKEN = _l("Maaf, tempat pada jam itu baru saja habis. Pilih jam lain: berikut jam terdekat "
                 "yang masih ada tempat.")
@@ -566,14 +572,14 @@ def _granted(code: str | None):
     """The booking this browser proved (code + full NIK) it may manage, or None."""
     _draft, payload = _load(MANAGE_COOKIE, "manage")
     booking = bookings.find_current(get_session(), code)
-    if booking is None or payload.get("code") != code or \
+    if booking is None or payload.get("code") != code or payload.get("one_time_code") or \
             not bookings.matches_nik(booking, payload.get("nik_hash") or ""):
-        return None
+        return None  # a browser still owing the one-time code (many wrong NIKs) is not in
     return booking
 
 
 def _failed(response) -> bool:
-    return response.status_code == 422
+    return response.status_code == 422 or bool(g.get("manage_refused"))
 
 
 def _typed_code_key() -> str:
@@ -596,7 +602,11 @@ def show_manage(code: str):
         return render("booking/manage_start.html", form=ManageForm(data={"code": code}))
     office = get_session().get(Office, booking.office_code)
     receipt = receipts.latest_receipt(get_session(), booking.id)
+    attempts = manage_access.attempts_of(get_session(), booking.code)
     return render("booking/manage.html", **_booking_facts(booking, office),
+                  attempts=attempts if attempts and attempts.failures else None,
+                  last_failure=(_day_label(capacity.local(office, attempts.last_failure_at).date())
+                                if attempts and attempts.last_failure_at else None),
                   receipt_path=f"/v/{receipt.token}/document" if receipt else None,
                   done=request.args.get("selesai"), can_change=booking.status == "booked",
                   status_label=STATUS_LABELS.get(booking.status, booking.status))
@@ -608,21 +618,107 @@ def show_manage(code: str):
 @limiter.limit(MANAGE_PER_CODE, key_func=_typed_code_key, deduct_when=_failed)
 def open_manage(code: str | None = None):
     form = ManageForm()
-    booking = None
-    if form.validate():
-        booking = bookings.find_current(get_session(), form.code.data)
-        try:
-            hashed = nik_hash(form.nik.data, current_app.config["DATA_KEY"].encode())
-        except ValueError:
-            hashed = ""
-        if not bookings.matches_nik(booking, hashed):
-            booking = None
-            form.code.errors.append(NO_MATCH)  # the same words for a wrong code or a wrong NIK
-    if booking is None:
+    if not form.validate():
         return _private(render("booking/manage_start.html", form=form, status=422))
+    session = get_session()
+    booking = bookings.find_current(session, form.code.data)
+    try:
+        hashed = nik_hash(form.nik.data, _data_key())
+    except ValueError:
+        hashed = ""
+    matched = bookings.matches_nik(booking, hashed)
     draft, _payload = _load(MANAGE_COOKIE, "manage")
+    if booking is not None and manage_access.needs_one_time_code(session, booking.code):
+        # Past the limit a right NIK is not enough, and the answer must not tell a right NIK
+        # from a wrong one: both go to the one-time code page; only a right one sends a code.
+        if matched:
+            manage_access.send_one_time_code(session, booking, _data_key())
+        else:
+            manage_access.record_failure(session, booking)
+        g.manage_refused = True  # not in yet: counts against the limits like a failure
+        return _saved({"code": booking.code, "nik_hash": hashed, "one_time_code": True},
+                      draft, "booking.show_one_time_code", cookie=MANAGE_COOKIE, kind="manage",
+                      code=booking.code)
+    if not matched:
+        if booking is not None:
+            manage_access.record_failure(session, booking)
+            session.commit()
+        form.code.errors.append(NO_MATCH)  # the same words for a wrong code or a wrong NIK
+        return _private(render("booking/manage_start.html", form=form, status=422))
     return _saved({"code": booking.code, "nik_hash": booking.nik_hash}, draft,
                   "booking.show_manage", cookie=MANAGE_COOKIE, kind="manage", code=booking.code)
+
+
+def _data_key() -> bytes:
+    return current_app.config["DATA_KEY"].encode()
+
+
+def _owing_one_time_code(code: str) -> tuple[drafts.Draft | None, dict]:
+    draft, payload = _load(MANAGE_COOKIE, "manage")
+    if payload.get("code") != code or not payload.get("one_time_code"):
+        return None, {}
+    return draft, payload
+
+
+@bp.get("/booking/<code>/kode")
+def show_one_time_code(code: str):
+    _draft, payload = _owing_one_time_code(code)
+    if not payload:
+        return redirect(url_for("booking.show_manage", code=code), code=303)
+    return _private(render("booking/one_time_code.html", form=OneTimeCodeForm(),
+                           code=display_code(code)))
+
+
+@bp.post("/booking/<code>/kode")
+@limiter.limit(ONE_TIME_CODE_PER_ADDRESS, deduct_when=_failed)
+def check_one_time_code(code: str):
+    draft, payload = _owing_one_time_code(code)
+    if not payload:
+        return redirect(url_for("booking.show_manage", code=code), code=303)
+    form = OneTimeCodeForm()
+    if form.validate():
+        session = get_session()
+        booking = bookings.find_current(session, code)
+        right = manage_access.check_one_time_code(session, code, form.one_time_code.data,
+                                                  _data_key())
+        # The code alone is not enough either: the NIK typed before it must be the holder's.
+        if right and bookings.matches_nik(booking, payload.get("nik_hash") or ""):
+            return _saved({"code": booking.code, "nik_hash": booking.nik_hash}, draft,
+                          "booking.show_manage", cookie=MANAGE_COOKIE, kind="manage",
+                          code=booking.code)
+        session.commit()  # the try is counted
+        form.one_time_code.errors.append(ONE_TIME_CODE_WRONG)
+    return _private(render("booking/one_time_code.html", form=form, code=display_code(code),
+                           status=422))
+
+
+def _lost_code_form(formdata=None) -> LostCodeForm:
+    form = LostCodeForm(formdata=formdata)
+    form.office.choices = [SelectChoice("", _l("— pilih —"))] + \
+        [SelectChoice(o.code, o.name) for o in list_offices(get_session())]
+    return form
+
+
+@bp.get("/booking/lupa-kode")
+def show_lost_code():
+    return render("booking/lost_code.html", form=_lost_code_form(),
+                  sent=bool(request.args.get("terkirim")))
+
+
+@bp.post("/booking/lupa-kode")
+@limiter.limit(LOST_CODE_PER_ADDRESS)
+@limiter.limit(LOST_CODE_PER_NIK, key_func=lambda: "lost-" + _typed_nik_key())
+def send_lost_code():
+    """The code goes to the booking's phone, never to this page; the answer is the same
+    whether or not the NIK has a booking at that office (DESIGN §3)."""
+    form = _lost_code_form(request.form)
+    if not form.validate():
+        return _private(render("booking/lost_code.html", form=form, sent=False, status=422))
+    session = get_session()
+    manage_access.send_lost_code(session, nik_hash(form.nik.data, _data_key()),
+                                 form.office.data)
+    session.commit()
+    return redirect(url_for("booking.show_lost_code", terkirim=1), code=303)
 
 
 def _manageable(code: str):

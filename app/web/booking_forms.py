@@ -23,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import booking as bookings
 from ..domain.codes import normalise_code
-from ..domain.nik import NikError, parse_nik
+from ..domain.nik import NikError, normalise_nik, parse_nik
 from ..domain.phones import normalise_phone
 from .forms import NEED_LABELS, NIK_MESSAGES
 
@@ -174,6 +174,45 @@ class ManageForm(FlaskForm):
     def validate_nik(self, field):
         if not field.data:
             raise ValidationError(NIK_MESSAGES["empty"])
+
+
+# --- issue 9 (D): one-time code after many wrong NIKs, and a lost booking code ---
+
+ONE_TIME_CODE_MESSAGE = _l("Tulis 6 angka kode sekali pakai dari SMS atau WhatsApp.")
+ONE_TIME_CODE_WRONG = _l("Kode sekali pakai ini salah, sudah dipakai, atau sudah lebih dari 15 "
+                         "menit. Masukkan lagi kode booking dan NIK Anda untuk menerima kode baru.")
+LOST_NIK_MESSAGE = _l("Tulis 16 angka NIK Anda, tanpa spasi, seperti di Kartu Keluarga.")
+
+
+class OneTimeCodeForm(FlaskForm):
+    one_time_code = StringField(_l("Kode sekali pakai (6 angka)"), filters=[_strip],
+                                render_kw={"inputmode": "numeric", "autocomplete": "one-time-code",
+                                           "spellcheck": "false", "maxlength": "6"})
+
+    def validate_one_time_code(self, field):
+        if not (field.data or "").isascii() or not (field.data or "").isdigit() \
+                or len(field.data) != 6:
+            raise ValidationError(ONE_TIME_CODE_MESSAGE)
+
+
+class LostCodeForm(FlaskForm):
+    nik = StringField(_l("NIK lengkap (16 angka)"), filters=[_strip],
+                      render_kw={"inputmode": "numeric", "autocomplete": "off",
+                                 "spellcheck": "false", "maxlength": "40"})
+    office = SelectField(_l("Kantor kecamatan tempat jadwal Anda"), choices=[],
+                         validate_choice=False)
+
+    def validate_nik(self, field):
+        if not field.data:
+            raise ValidationError(NIK_MESSAGES["empty"])
+        try:
+            normalise_nik(field.data)
+        except NikError:
+            raise ValidationError(LOST_NIK_MESSAGE) from None
+
+    def validate_office(self, field):
+        if not field.data or field.data not in {value for value, *_ in self.office.choices}:
+            raise ValidationError(CHOOSE_OFFICE)
 
 
 class RescheduleForm(FlaskForm):

@@ -73,6 +73,8 @@ class ScanResult:
     can_check_in: bool
     check_in_blocker: str | None  # not_today, wrong_state, other_office, not_booking
     slot_day: datetime | None
+    # A typed code of another office's booking: the officer learns only that (issue 9 §9).
+    other_office: bool = False
 
 
 def lookup(session: Session, raw: str, user: User, now: datetime | None = None) -> ScanResult:
@@ -83,6 +85,11 @@ def lookup(session: Session, raw: str, user: User, now: datetime | None = None) 
     code = normalise_code(raw) if len(raw.strip()) <= 20 else None
     if code is not None:
         booking = find_current(session, code)
+        if booking is not None and not _may_see(user, booking):
+            # A code is no capability: typing one must not show whose booking it is, when,
+            # or its receipt token. A scanned receipt (the holder's document) still verifies.
+            return ScanResult(receipts.INVALID, "", True, False, "other_office", None,
+                              other_office=True)
         kind = ("recording" if booking is not None
                 and booking.status in ("recorded", "card_ready", "collected") else "booking")
         receipt = receipts.latest_receipt(session, booking.id, kind) if booking else None
@@ -91,6 +98,10 @@ def lookup(session: Session, raw: str, user: User, now: datetime | None = None) 
     verification = receipts.verify_token(session, token, now)
     blocker, slot_day = _check_in_blocker(session, verification, user, now)
     return ScanResult(verification, token, by_code, blocker is None, blocker, slot_day)
+
+
+def _may_see(user: User, booking) -> bool:
+    return user.office_code is None or user.office_code == booking.office_code
 
 
 def _check_in_blocker(session: Session, result: receipts.Verification, user: User,
@@ -103,7 +114,7 @@ def _check_in_blocker(session: Session, result: receipts.Verification, user: Use
     slot_day = slot.starts_at.astimezone(ZoneInfo(office.timezone))
     if result.receipt.kind != "booking":
         return "not_booking", slot_day
-    if user.office_code is not None and user.office_code != booking.office_code:
+    if not _may_see(user, booking):
         return "other_office", slot_day
     if booking.status != "booked" or result.status != "valid":
         return "wrong_state", slot_day

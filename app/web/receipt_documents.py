@@ -8,6 +8,7 @@ every later download returns those bytes.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from babel.dates import format_date, format_time
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..adapters import pades, qr
 from ..adapters.pdf import render_pdf
@@ -25,6 +27,8 @@ from ..domain.services import FREE_NOTE, Document, Service, checklist, get_servi
 from ..models import Receipt, utcnow
 
 LAYOUTS = {"a5": "receipts/a5.html", "80mm": "receipts/thermal.html"}
+COLUMNS = {"a5": ("pdf", "sha256"), "80mm": ("pdf_80mm", "sha256_80mm")}
+log = logging.getLogger(__name__)
 TITLES = {"booking": ("Bukti pendaftaran", "Booking receipt"),
           "recording": ("Tanda terima perekaman", "Recording receipt")}
 
@@ -99,21 +103,34 @@ def render_receipt_pdf(view: ReceiptView, layout: str = "a5") -> bytes:
     return pades.sign_pdf(raw, certificate_dir(), reason=reason, location=view.doc.office_name)
 
 
-def stored_pdf(receipt: Receipt, view: ReceiptView) -> tuple[bytes, str]:
-    """The issued bytes and their SHA-256: rendered and kept on the first call.
+class NotStored(Exception):
+    """The document was rendered but could not be kept (the database refused the write)."""
+
+
+def stored_pdf(receipt: Receipt, view: ReceiptView | None, layout: str = "a5") -> tuple[bytes, str]:
+    """The issued bytes and their SHA-256 (A5, or the 80 mm print): rendered and kept on the
+    first call, the kept bytes on every later one.
 
     Written in a short session of its own (the request that asks is a GET, which reads); if two
-    first downloads race, the conditional UPDATE keeps one rendering and both return it.
+    first downloads race, the conditional UPDATE keeps one rendering and both return it. Raises
+    NotStored when the write fails: a rendering that is not kept must not be handed out, or a
+    later download would differ from it.
     """
-    if receipt.pdf is not None:
-        return receipt.pdf, receipt.sha256
-    pdf = render_receipt_pdf(view)
-    with database().session(write=True) as session:
-        receipts.store_rendered(session, receipt.id, pdf, hashlib.sha256(pdf).hexdigest(),
-                                utcnow())
-        session.commit()
-        kept = session.get(Receipt, receipt.id, populate_existing=True)
-        return kept.pdf, kept.sha256
+    pdf_column, sha_column = COLUMNS[layout]
+    if getattr(receipt, pdf_column) is not None:
+        return getattr(receipt, pdf_column), getattr(receipt, sha_column)
+    pdf = render_receipt_pdf(view, layout)
+    try:
+        with database().session(write=True) as session:
+            receipts.store_rendered(session, receipt.id, pdf, hashlib.sha256(pdf).hexdigest(),
+                                    utcnow(), layout=layout)
+            session.commit()
+            kept = session.get(Receipt, receipt.id, populate_existing=True)
+            return getattr(kept, pdf_column), getattr(kept, sha_column)
+    except SQLAlchemyError as error:
+        log.error("receipt %s (%s) rendered but not stored: %s", receipt.id, layout,
+                  type(error).__name__)
+        raise NotStored(layout) from error
 
 
 def render_timings(view: ReceiptView, rounds: int = 5) -> dict[str, list[float]]:

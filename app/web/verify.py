@@ -13,13 +13,7 @@ from werkzeug.routing import BaseConverter
 from ..db import get_session
 from ..domain import receipts
 from ..extensions import limiter
-from .receipt_documents import (
-    local_date,
-    local_time,
-    render_receipt_pdf,
-    stored_pdf,
-    view_of,
-)
+from .receipt_documents import NotStored, local_date, local_time, stored_pdf, view_of
 from .rendering import render
 
 
@@ -107,10 +101,14 @@ def show_verification(token):
     view = sha256 = None
     if result.genuine:
         view = view_of(result)
-        if result.details_deleted:  # never render again: the PDF would carry the name
-            sha256 = result.receipt.sha256
-        else:
-            _pdf, sha256 = stored_pdf(result.receipt, view)
+        sha256 = result.receipt.sha256
+        if sha256 is None and not result.details_deleted:  # after retention: never render
+            try:
+                _pdf, sha256 = stored_pdf(result.receipt, view)
+            except NotStored:
+                # Genuine or not is what the person came for: say it now; the document is
+                # rendered and kept on a later visit (issue 9 §10).
+                sha256 = None
     response = render("verify/show.html", result=result, r=view, sha256=sha256, token=token,
                       local_date=local_date, local_time=local_time, page_lang=_lang())
     response.headers["Cache-Control"] = "no-store"  # the status can change at any moment
@@ -123,10 +121,11 @@ def show_verification(token):
 def download_document(token):
     """The canonical A5 PDF, byte-identical on every download (rendered on the first)."""
     result = _genuine_or_404(token)
-    view = None
-    if result.receipt.pdf is None:
-        view = view_of(result)
-    pdf, sha256 = stored_pdf(result.receipt, view)
+    view = view_of(result) if result.receipt.sha256 is None else None
+    try:
+        pdf, sha256 = stored_pdf(result.receipt, view)
+    except NotStored:
+        abort(503)
     if pdf is None:  # retention emptied the receipt while this download rendered it
         raise DetailsDeleted(token)
     return _pdf_response(pdf, _filename(result), sha256)
@@ -135,11 +134,17 @@ def download_document(token):
 @bp.get("/v/<token>/document-80mm")
 @limiter.limit(VERIFY_LIMIT)
 def download_thermal(token):
-    """The same receipt laid out for an 80 mm thermal printer (kiosk); same token and QR."""
+    """The same receipt laid out for an 80 mm thermal printer (kiosk); same token and QR.
+    Rendered once and kept like the A5: a kiosk reprinting must not render each time."""
     result = _genuine_or_404(token)
-    view = view_of(result)
-    pdf = render_receipt_pdf(view, "80mm")
-    return _pdf_response(pdf, _filename(result, "-80mm"), hashlib.sha256(pdf).hexdigest())
+    view = view_of(result) if result.receipt.sha256_80mm is None else None
+    try:
+        pdf, sha256 = stored_pdf(result.receipt, view, "80mm")
+    except NotStored:
+        abort(503)
+    if pdf is None:
+        raise DetailsDeleted(token)
+    return _pdf_response(pdf, _filename(result, "-80mm"), sha256)
 
 
 @bp.get("/v/<token>/receipt")

@@ -140,9 +140,24 @@ def new_page(browser, live_server):
         context.close()
 
 
+# Loaded, with a document, and no htmx request or swap under way (htmx marks the elements).
+SETTLED = """() => document.readyState === "complete" && document.documentElement !== null
+    && document.body !== null
+    && document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling") === null"""
+
+
+def settle(page) -> None:
+    """Wait until the page has finished what the last action started: a navigation (a click on a
+    submit button returns once it has begun, not once the new page is there) or an htmx swap.
+    axe run on a page still navigating reads a document that is gone (`documentElement` null)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(SETTLED)
+
+
 def axe_violations(page) -> list[dict]:
     from axe_playwright_python.sync_playwright import Axe
 
+    settle(page)
     result = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     return result.response["violations"]
 
@@ -153,6 +168,7 @@ def assert_accessible(page) -> None:
     detail = "\n".join(f"{v['id']}: {v['help']} — " + ", ".join(
         str(n["target"]) for n in v["nodes"][:5]) for v in violations)
     assert not violations, f"axe violations on {page.url}:\n{detail}"
+    settle(page)
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at this width"

@@ -218,3 +218,41 @@ def test_htmx_switches_the_day_of_the_time_step_in_place(new_page):
     assert page.evaluate("window.__kept === true")
     assert "day=" in page.url
     assert_accessible(page)
+
+
+def _lost_code_then_locked(page, lang: str, nik: str, code: str, checks: bool) -> None:
+    page.goto(f"/booking/lupa-kode?lang={lang}")
+    _step(page, checks)
+    page.click("main button[type=submit]")  # nothing filled in: the error summary
+    assert page.locator(".error-summary").is_visible()
+    assert page.title().startswith(("Kesalahan", "Error"))
+    _step(page, checks)
+    page.fill("#nik", nik)
+    page.select_option("#office", "351504")
+    page.click("main button[type=submit]")
+    assert page.locator(".notice-ok").is_visible() and code not in page.content()
+    _step(page, checks)
+    page.goto("/booking/kelola")
+    for attempt in range(10):  # someone guesses NIKs for this code
+        page.fill("#code", code)
+        page.fill("#nik", f"3515041203{70:02d}{9000 + attempt:04d}")
+        page.click("main button[type=submit]")
+    page.fill("#code", code)
+    page.fill("#nik", nik)
+    page.click("main button[type=submit]")
+    assert page.url.endswith("/kode")
+    _step(page, checks)
+    page.fill("#one_time_code", "12")
+    page.click("main button[type=submit]")
+    assert page.locator(".error-summary").is_visible()
+    _step(page, checks)
+
+
+@pytest.mark.parametrize("lang,javascript", [("id", True), ("en", False)])
+def test_lost_code_and_one_time_code_pages_are_accessible_and_need_no_javascript(
+        new_page, lang, javascript):
+    page = new_page(width=320)
+    nik = _nik()
+    code = _book(page, nik, checks=False)
+    page = new_page(width=320, javascript=javascript)
+    _lost_code_then_locked(page, lang, nik, code, checks=javascript)  # axe needs JavaScript
