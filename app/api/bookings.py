@@ -13,6 +13,7 @@ from ..db import READ_METHODS, database, get_session
 from ..domain import booking as bookings
 from ..domain import capacity, receipts
 from ..domain.codes import normalise_code
+from ..domain.names import NameError, clean_name
 from ..domain.offices import get_office
 from ..domain.phones import normalise_phone
 from ..domain.services import SERVICES
@@ -20,9 +21,9 @@ from ..extensions import limiter
 from ..models import Booking, Desa, Office, Receipt, Slot, utcnow
 from ..web.booking_forms import (
     HOME_VISIT_MESSAGE,
-    NAME_MESSAGE,
     NEEDS_MESSAGE,
     PHONE_MESSAGE,
+    name_message,
     nik_info,
     too_young_message,
 )
@@ -156,9 +157,9 @@ def _applicant(body: BookingIn, office: Office, now, reader) -> bookings.Applica
     if message:
         errors["nik"] = message
     try:
-        name = bookings.clean_name(body.name)
-    except ValueError:
-        errors["name"] = NAME_MESSAGE
+        name = clean_name(body.name)
+    except NameError as error:
+        errors["name"] = name_message(error)
     try:
         phone = normalise_phone(body.phone)
     except ValueError:
@@ -177,8 +178,9 @@ def _applicant(body: BookingIn, office: Office, now, reader) -> bookings.Applica
     if errors:
         raise ApiError(422, "invalid", INVALID, errors)
     return bookings.Applicant.from_nik(
-        body.nik, info, current_app.config["DATA_KEY"].encode(), name=name, phone=phone,
-        desa_code=body.desa_code, needs=needs, ever_married=body.ever_married)
+        body.nik, info, current_app.config["DATA_KEY"].encode(),
+        today=capacity.local_today(office, now), ever_married=body.ever_married, name=name,
+        phone=phone, desa_code=body.desa_code, needs=needs)
 
 
 def issue_booking_receipt(session, booking: Booking):

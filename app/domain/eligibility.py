@@ -3,8 +3,13 @@
 from dataclasses import dataclass
 from datetime import date
 
+from app.models import AGE_BANDS
+
 RECORDING_AGE = 17
 ELDERLY_AGE = 60
+# What a booking keeps of a person's age (DESIGN §9) is one of AGE_BANDS, never the birth
+# date. The bands' edges are the rules' ages: 17 may record, 60 is served first.
+__all__ = ["AGE_BANDS", "age_band", "age_on", "check_eligibility", "is_elderly"]
 
 
 @dataclass(frozen=True)
@@ -48,3 +53,16 @@ def check_eligibility(birth_date: date, today: date, ever_married: bool = False)
 def is_elderly(birth_date: date, today: date) -> bool:
     """60 and over are served first (lansia priority)."""
     return age_on(birth_date, today) >= ELDERLY_AGE
+
+
+def age_band(age: int) -> str:
+    """The statistics band of an age in completed years (one of AGE_BANDS)."""
+    if age < RECORDING_AGE:
+        return "<17"
+    if age <= 20:
+        return "17-20"
+    return "21-59" if age < ELDERLY_AGE else "60+"
+
+
+def band_is_elderly(band: str) -> bool:
+    return band == "60+"
