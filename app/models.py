@@ -324,7 +324,8 @@ class Booking(SQLModel, table=True):
         sa.CheckConstraint(_in("channel", CHANNELS), name="ck_booking_channel"),
         sa.CheckConstraint(f"consent IS NULL OR {_in('consent', CONSENTS)}",
                            name="ck_booking_consent"),
-        sa.CheckConstraint(_in("age_band", AGE_BANDS), name="ck_booking_age_band"),
+        sa.CheckConstraint(f"age_band IS NULL OR {_in('age_band', AGE_BANDS)}",
+                           name="ck_booking_age_band"),
         sa.CheckConstraint("length(code) = 8", name="ck_booking_code"),
         # One current booking per code; `moved` history rows share their successor's code.
         sa.Index("uq_booking_code_current", "code", unique=True,
@@ -344,7 +345,9 @@ class Booking(SQLModel, table=True):
     status: str = Field(default="booked", max_length=12)
     nik_hash: str = Field(index=True, max_length=64)
     nik_last4: str = Field(max_length=4)
-    age_band: str = Field(max_length=5)  # on the day of booking, for statistics
+    # On the day of booking, for statistics; None: not known (a row the 0005 migration found
+    # without a birth date).
+    age_band: str | None = Field(default=None, max_length=5)
     name: str = Field(max_length=120)
     phone: str | None = Field(default=None, max_length=16)  # normalised +62…
     desa_code: str | None = Field(default=None, foreign_key="desa.code", index=True,

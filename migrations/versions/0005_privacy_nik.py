@@ -7,7 +7,8 @@ Booking drafts in flight held the same two values in their JSON payload: they ar
 (the person starts the booking again).
 
 Downgrade restores `birth_date` and `sex` as NULLABLE, EMPTY columns (the values are gone by
-design) with the old CHECK on sex, and drops `age_band`.
+design) with the old CHECK on sex, and drops `age_band`. A row without a birth date (one that
+went through such a downgrade) gets no age band on the next upgrade: NULL, "not known".
 
 Revision ID: 0005_privacy_nik
 Revises: 0004_receipts
@@ -27,10 +28,10 @@ branch_labels = None
 depends_on = None
 
 ACTIVE = "status IN ('booked', 'checked_in', 'in_capture')"
-AGE_BANDS = "age_band IN ('<17', '17-20', '21-59', '60+')"
+AGE_BANDS = "age_band IS NULL OR age_band IN ('<17', '17-20', '21-59', '60+')"
 
 
-def _booking(with_birth_data: bool, with_age_band: bool, age_band_nullable: bool) -> sa.Table:
+def _booking(with_birth_data: bool, with_age_band: bool) -> sa.Table:
     """The booking table as it is before the batch step: on SQLite the table is copied, and
     reflection would lose its CHECKs and the WHERE of its partial unique indexes."""
     columns = [
@@ -48,7 +49,7 @@ def _booking(with_birth_data: bool, with_age_band: bool, age_band_nullable: bool
                     sa.Column('sex', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=True)]
     if with_age_band:
         columns.append(sa.Column('age_band', sqlmodel.sql.sqltypes.AutoString(length=5),
-                                 nullable=age_band_nullable))
+                                 nullable=True))
     columns += [
         sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
         sa.Column('phone', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
@@ -123,6 +124,8 @@ def upgrade() -> None:
                         .join(office, office.c.code == booking.c.office_code)).all()
     by_band: dict[str, list[int]] = {}
     for booking_id, born, timezone in rows:
+        if born is None:  # emptied by a downgrade: not known
+            continue
         today = now.astimezone(ZoneInfo(timezone)).date()
         by_band.setdefault(_band(max(_age(born, today), 0)), []).append(booking_id)
     for band, ids in by_band.items():
@@ -132,10 +135,8 @@ def upgrade() -> None:
     # Booking drafts in flight carry birth date and sex in their payload (issue 9).
     bind.execute(sa.text("DELETE FROM form_draft WHERE kind = 'booking'"))
 
-    with op.batch_alter_table('booking', copy_from=_booking(True, True, True),
+    with op.batch_alter_table('booking', copy_from=_booking(True, True),
                               recreate='auto') as batch_op:
-        batch_op.alter_column('age_band', existing_type=sqlmodel.sql.sqltypes.AutoString(length=5),
-                              nullable=False)
         batch_op.drop_constraint('ck_booking_sex', type_='check')
         batch_op.drop_column('sex')
         batch_op.drop_column('birth_date')
@@ -143,7 +144,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('booking', copy_from=_booking(False, True, False),
+    with op.batch_alter_table('booking', copy_from=_booking(False, True),
                               recreate='auto') as batch_op:
         batch_op.drop_constraint('ck_booking_age_band', type_='check')
         batch_op.drop_column('age_band')
