@@ -38,10 +38,16 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 62
 API_RATE = "300 per minute"
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Days a query may name: far enough for any real use, near enough that adding a week or
+# converting to UTC never leaves the calendar (9999-12-31 + 6 days was a 500).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+# Ids are 32-bit integers in both databases; a bigger number cannot name a row.
+MAX_ID = 2**31 - 1
 
 NOT_FOUND_OFFICE = _l("Kantor dengan kode ini tidak ada.")
 NOT_FOUND_BOOKING = _l("Booking dengan kode ini tidak ada.")
 BAD_DATE = _l("Tulis tanggal sebagai YYYY-MM-DD.")
+DATE_OUT_OF_RANGE = _l("Tulis tanggal antara 2000-01-01 dan 2099-12-31.")
 BAD_RANGE = _l("Tanggal akhir harus sama dengan atau sesudah tanggal awal, paling lama 62 hari.")
 UNKNOWN_SERVICE = _l("Layanan ini tidak dikenal: pemula, rusak, hilang, perubahan, atau pindah.")
 UNKNOWN_DESA = _l("Desa ini bukan bagian dari kecamatan kantor jadwal ini.")
@@ -74,9 +80,12 @@ def _day_param(name: str, default: date) -> date:
     try:
         if not ISO_DAY.fullmatch(raw):
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ApiError(422, "invalid", INVALID, {name: BAD_DATE}) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ApiError(422, "invalid", INVALID, {name: DATE_OUT_OF_RANGE})
+    return day
 
 
 def ensure_horizon(office: Office, pool: str) -> None:
@@ -204,7 +213,7 @@ def create_booking_json():
     # in a read session, so the lock is held only for the insert, the UPDATE and the receipt.
     session.commit()
     with database().session(write=False) as reader:
-        slot = reader.get(Slot, body.slot_id)
+        slot = reader.get(Slot, body.slot_id) if 0 < body.slot_id <= MAX_ID else None
         if slot is None:
             raise ApiError(422, "invalid", INVALID, {"slot_id": UNKNOWN_SLOT})
         require_office(slot.office_code)

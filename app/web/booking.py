@@ -670,7 +670,7 @@ def show_reschedule(code: str):
                   **_booking_facts(booking, office))
 
 
-@bp.get("/booking/<code>/ubah/<int:slot_id>")
+@bp.get("/booking/<code>/ubah/<int(max=2147483647):slot_id>")
 def show_reschedule_confirm(code: str, slot_id: int):
     booking, office, away = _manageable(code)
     if away:
@@ -683,7 +683,7 @@ def show_reschedule_confirm(code: str, slot_id: int):
                   new_time=_time_label(office, slot), **_booking_facts(booking, office))
 
 
-@bp.post("/booking/<code>/ubah/<int:slot_id>")
+@bp.post("/booking/<code>/ubah/<int(max=2147483647):slot_id>")
 def reschedule(code: str, slot_id: int):
     booking, office, away = _manageable(code)
     if away:
