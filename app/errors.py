@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .logs import protect, redact
 from .web.rendering import render
-
-log = logging.getLogger(__name__)
 
 # (title, what to do) per status, in plain words.
 MESSAGES = {
@@ -54,6 +51,17 @@ def error_response(status: int, message: str | None = None):
 
 
 def register_error_handlers(app: Flask) -> None:
+    protect(app.logger)
+
+    def log_exception(exc_info) -> None:
+        # Flask's own line would carry the raw path (a /v/ token names its holder) and the
+        # exception's message (a database quotes the failing row): app.logs makes both safe.
+        # Never the request body either: it may hold a NIK.
+        app.logger.error("unhandled %s at %s %s", exc_info[0].__name__, request.method,
+                         redact(request.path), exc_info=exc_info)
+
+    app.log_exception = log_exception
+
     @app.errorhandler(CSRFError)
     def csrf_failed(_error):
         return error_response(400, str(CSRF_MESSAGE))
@@ -65,10 +73,5 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(error.code)
 
     @app.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError):
-        # Log the exception type and where, never the request body (it may hold a NIK).
-        original = getattr(error, "original_exception", None)
-        if original is not None:
-            log.error("unhandled %s at %s %s", type(original).__name__, request.method,
-                      request.path, exc_info=original)
-        return error_response(500)
+    def server_error(_error: InternalServerError):
+        return error_response(500)  # logged by log_exception above
