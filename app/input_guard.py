@@ -1,10 +1,12 @@
 """Input no view should have to think about (issue 9.7).
 
-- A NUL character in the path, a query or form value or a JSON string: PostgreSQL refuses NUL in
-  text, so it would reach a query and end as a 500. Nobody types one; the request is answered
-  400 in the caller's language before any view runs. The verify routes are left alone: their
-  contract is "anything that is not our token is `invalid`", with 200, and they never query with
-  a malformed token (app/adapters/signing.token_kid).
+- A NUL character in the path, a query value or a JSON string: PostgreSQL refuses NUL in text,
+  so it would reach a query and end as a 500. Nobody types one; the request is answered 400 in
+  the caller's language before any view runs. The verify routes are left alone: their contract
+  is "anything that is not our token is `invalid`", with 200, and they never query with a
+  malformed token (app/adapters/signing.token_kid). Posted forms are left to their own rules,
+  which refuse control characters with a 422 and the form shown again (names: app/domain/names;
+  free text: PlainText; codes, NIKs and choices never reach a query unparsed).
 - JSON nested deeper than Python's recursion limit: the parser raised RecursionError (a 500);
   now it is a body that is not JSON like any other (the API's 422).
 """
@@ -51,10 +53,9 @@ def _strings(value):
 def carries_nul() -> bool:
     if NUL in request.path:
         return True
-    for multi in (request.args, request.form if request.method != "GET" else None):
-        if multi and any(NUL in key or any(NUL in v for v in multi.getlist(key))
-                         for key in multi):
-            return True
+    args = request.args
+    if any(NUL in key or any(NUL in v for v in args.getlist(key)) for key in args):
+        return True
     if request.is_json:
         payload = request.get_json(silent=True)
         return any(NUL in s for s in _strings(payload))
