@@ -90,3 +90,30 @@ def test_a_reprint_does_not_ask_about_marriage(client, page):
     times = page(client, "/booking/jam")
     client.post("/booking/jam", data={"slot": times.select_one("input[name=slot]")["value"]})
     assert page(client, "/booking/data").soup.find(id="married") is None
+
+
+def test_a_16_year_old_who_switches_from_a_reprint_to_a_first_recording_types_the_nik_again(
+        client, page):
+    """The draft keeps only "may record: no", never the birth date: switching to a first
+    recording drops what the NIK gave, and typing it again says from which day."""
+    page(client, "/booking")
+    client.post("/booking", data={"service": "rusak"})
+    client.post("/booking/kantor", data={"office": "351504"})
+    days = page(client, "/booking/hari")
+    client.post("/booking/hari", data={"day": days.select_one("input[name=day]:not([disabled])")["value"]})
+    times = page(client, "/booking/jam")
+    client.post("/booking/jam", data={"slot": times.select_one("input[name=slot]")["value"]})
+    number, born = nik_of_someone_aged(16)
+    saved = client.post("/booking/data", data={"nik": number, "name": "Adi", "desa": "luar"})
+    assert saved.headers["Location"] == "/booking/periksa"
+    client.post("/booking", data={"service": "pemula"})
+    client.post("/booking/kantor", data={"office": "351504"})
+    days = page(client, "/booking/hari")
+    client.post("/booking/hari", data={"day": days.select_one("input[name=day]:not([disabled])")["value"]})
+    times = page(client, "/booking/jam")
+    moved_on = client.post("/booking/jam",
+                           data={"slot": times.select_one("input[name=slot]")["value"]})
+    assert moved_on.headers["Location"] == "/booking/data"  # not the review: NIK again
+    refused = page(client, "/booking/data", method="POST", status=422,
+                   data={"nik": number, "name": "Adi", "desa": "luar"})
+    assert str(born.year + 17) in refused.text
