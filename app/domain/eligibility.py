@@ -7,9 +7,6 @@ from app.models import AGE_BANDS
 
 RECORDING_AGE = 17
 ELDERLY_AGE = 60
-# What a booking keeps of a person's age (DESIGN §9) is one of AGE_BANDS, never the birth
-# date. The bands' edges are the rules' ages: 17 may record, 60 is served first.
-__all__ = ["AGE_BANDS", "age_band", "age_on", "check_eligibility", "is_elderly"]
 
 
 @dataclass(frozen=True)
@@ -56,13 +53,15 @@ def is_elderly(birth_date: date, today: date) -> bool:
 
 
 def age_band(age: int) -> str:
-    """The statistics band of an age in completed years (one of AGE_BANDS)."""
+    """What a booking keeps of a person's age (DESIGN §9): a band for statistics, never the
+    birth date. The edges are the rules' ages: 17 may record, 60 is served first."""
+    under_17, young, adult, elderly = AGE_BANDS
     if age < RECORDING_AGE:
-        return "<17"
+        return under_17
     if age <= 20:
-        return "17-20"
-    return "21-59" if age < ELDERLY_AGE else "60+"
+        return young
+    return adult if age < ELDERLY_AGE else elderly
 
 
-def band_is_elderly(band: str) -> bool:
-    return band == "60+"
+def band_is_elderly(band: str | None) -> bool:
+    return band == AGE_BANDS[-1]
