@@ -29,7 +29,9 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.from_mapping(settings)
-    app.json.ensure_ascii = False
+    from . import input_guard
+
+    input_guard.init_app(app)  # NUL and deeply nested JSON answered 4xx before any view
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     if app.config["TRUSTED_PROXIES"]:

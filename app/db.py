@@ -49,6 +49,7 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         _private_database(url)
     engine = create_engine(
         url,
+        hide_parameters=True,  # a failed statement's error names no name, phone or NIK digits
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
         # An in-memory database lives in one connection; a file gets a pool of them.
         **({} if in_memory else {"pool_size": 20, "max_overflow": 40}),
@@ -63,6 +64,8 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted and overwritten rows are zeroed, not left in free pages of the file (DESIGN §9).
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     if not immediate:
@@ -111,11 +114,33 @@ def _release_gate(info: dict) -> None:
         gate.release()
 
 
+# SQLite's answers that mean "the database cannot take this now", not "this query is wrong".
+_SQLITE_UNAVAILABLE_CODES = {
+    sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PROTOCOL,
+}
+_SQLITE_UNAVAILABLE_WORDS = ("database is locked", "disk is full", "readonly database",
+                             "unable to open database", "disk i/o error")
+
+
+def is_unavailable(error: OperationalError) -> bool:
+    """True when the database is down, full, read-only or locked too long (a 503 to retry);
+    False for a fault in the statement itself (a missing table, a trigger's refusal)."""
+    original = error.orig
+    if not isinstance(original, sqlite3.Error):
+        return True  # PostgreSQL's OperationalError is the server or the connection failing
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return (code & 0xFF) in _SQLITE_UNAVAILABLE_CODES
+    return any(word in str(original).lower() for word in _SQLITE_UNAVAILABLE_WORDS)
+
+
 def make_engines(url: str) -> tuple[Engine, Engine]:
     """(read engine, write engine) for a database URL."""
     if url.startswith("sqlite"):
         return _sqlite_engine(url, immediate=False), _sqlite_engine(url, immediate=True)
-    engine = create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=10, max_overflow=30, pool_pre_ping=True,
+                           hide_parameters=True)
     return engine, engine
 
 

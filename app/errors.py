@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .db import is_unavailable
+from .logs import protect, redact
 from .web.rendering import render
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,17 @@ def error_response(status: int, message: str | None = None):
 
 
 def register_error_handlers(app: Flask) -> None:
+    protect(app.logger)
+
+    def log_exception(exc_info) -> None:
+        # Flask's own line would carry the raw path (a /v/ token names its holder) and the
+        # exception's message (a database quotes the failing row): app.logs makes both safe.
+        # Never the request body either: it may hold a NIK.
+        app.logger.error("unhandled %s at %s %s", exc_info[0].__name__, request.method,
+                         redact(request.path), exc_info=exc_info)
+
+    app.log_exception = log_exception
+
     @app.errorhandler(CSRFError)
     def csrf_failed(_error):
         return error_response(400, str(CSRF_MESSAGE))
@@ -71,8 +84,11 @@ def register_error_handlers(app: Flask) -> None:
     def database_failed(error: OperationalError):
         # The database cannot be reached or written (down, disk full, read-only, locked too
         # long): a 503 the client may retry, not a bug. Other database errors stay 500s.
+        if not is_unavailable(error):
+            app.log_exception((type(error), error, error.__traceback__))
+            return error_response(500)
         log.error("database unavailable: %s at %s %s", type(error.orig).__name__,
-                  request.method, request.path)
+                  request.method, redact(request.path))
         g.setdefault("current_user", None)  # the error page must not ask the database again
         response = error_response(503, str(DATABASE_DOWN))
         response = app.make_response(response)
@@ -80,10 +96,5 @@ def register_error_handlers(app: Flask) -> None:
         return response
 
     @app.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError):
-        # Log the exception type and where, never the request body (it may hold a NIK).
-        original = getattr(error, "original_exception", None)
-        if original is not None:
-            log.error("unhandled %s at %s %s", type(original).__name__, request.method,
-                      request.path, exc_info=original)
-        return error_response(500)
+    def server_error(_error: InternalServerError):
+        return error_response(500)  # logged by log_exception above

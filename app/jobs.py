@@ -8,6 +8,7 @@ a domain function that is tested directly.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +17,11 @@ from huey import RedisHuey, SqliteHuey, crontab
 
 from .config import load_config
 from .db import database, private_file
+from .logs import protect
+
+# The consumer logs a failed task with its traceback: no exception message (a database quotes
+# the failing row), and no task here takes personal data as an argument (only ids, if any).
+protect(logging.getLogger("huey"))
 
 
 def _make_huey():

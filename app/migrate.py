@@ -34,6 +34,21 @@ def is_current(database_url: str) -> bool:
 
 def upgrade(database_url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(database_url), revision)
+    _truncate_wal(database_url)
+
+
+def _truncate_wal(database_url: str) -> None:
+    """Empty SQLite's write-ahead log: after a migration rewrote a table, old frames in it would
+    still hold the rows as they were (0005 dropped birth dates from every booking)."""
+    if not database_url.startswith("sqlite"):
+        return
+    read, write = make_engines(database_url)
+    try:
+        with read.connect() as connection:
+            connection.connection.dbapi_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        read.dispose()
+        write.dispose()
 
 
 def upgrade_if_needed(database_url: str) -> bool:

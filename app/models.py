@@ -283,6 +283,8 @@ BOOKING_STATUSES = ("booked", "checked_in", "in_capture", "recorded", "card_read
 ACTIVE_STATUSES = ("booked", "checked_in", "in_capture")
 CHANNELS = ("web", "kiosk", "desa_staff", "officer", "api")
 CONSENTS = ("present", "phone", "written")
+# issue 9 (A): what a booking keeps of a person's age (app.domain.eligibility.AGE_BANDS).
+AGE_BANDS = ("<17", "17-20", "21-59", "60+")
 OUTBOX_STATUSES = ("pending", "sent", "failed", "no_recipient")
 
 
@@ -320,7 +322,9 @@ class Booking(SQLModel, table=True):
     """A person's place in a slot. A reschedule keeps the code: the old row stays as `moved`
     history pointing at its replacement (`replaced_by_id`).
 
-    Personal data per DESIGN §9: the NIK only as keyed hash + last 4 digits + what it encodes.
+    Personal data per DESIGN §9: the NIK only as keyed hash + last 4 digits + what the rules
+    decided from it at booking time (priority, age band). Never its birth date or sex: with the
+    office's region code and the last 4 digits they would spell out the whole NIK.
     """
 
     __tablename__ = "booking"
@@ -329,7 +333,8 @@ class Booking(SQLModel, table=True):
         sa.CheckConstraint(_in("channel", CHANNELS), name="ck_booking_channel"),
         sa.CheckConstraint(f"consent IS NULL OR {_in('consent', CONSENTS)}",
                            name="ck_booking_consent"),
-        sa.CheckConstraint("sex IN ('M', 'F')", name="ck_booking_sex"),
+        sa.CheckConstraint(f"age_band IS NULL OR {_in('age_band', AGE_BANDS)}",
+                           name="ck_booking_age_band"),
         sa.CheckConstraint("length(code) = 8", name="ck_booking_code"),
         # One current booking per code; `moved` history rows share their successor's code.
         sa.Index("uq_booking_code_current", "code", unique=True,
@@ -349,8 +354,9 @@ class Booking(SQLModel, table=True):
     status: str = Field(default="booked", max_length=12)
     nik_hash: str = Field(index=True, max_length=64)
     nik_last4: str = Field(max_length=4)
-    birth_date: date
-    sex: str = Field(max_length=1)
+    # On the day of booking, for statistics; None: not known (a row the 0005 migration found
+    # without a birth date).
+    age_band: str | None = Field(default=None, max_length=5)
     name: str = Field(max_length=120)
     phone: str | None = Field(default=None, max_length=16)  # normalised +62…
     desa_code: str | None = Field(default=None, foreign_key="desa.code", index=True,

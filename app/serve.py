@@ -22,6 +22,9 @@ def server_command(args) -> list[str]:
         "--workers", str(args.workers), "--threads", str(args.threads),
         "--worker-class", "gthread", "--timeout", "60", "--graceful-timeout", "20",
         "--forwarded-allow-ips", "127.0.0.1",
+        # Access log on stdout, through a logger that hashes receipt tokens in paths and
+        # escapes control characters (app/logs.py: a token names its holder).
+        "--access-logfile", "-", "--logger-class", "app.logs.GunicornLogger",
     ]
 
 

@@ -25,6 +25,12 @@ def run_migrations_online() -> None:
     _read, engine = make_engines(config.get_main_option("sqlalchemy.url"))
     try:
         with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            if sqlite:
+                # A batch step copies a table and drops the original; with foreign keys on, that
+                # DROP would delete-check every referencing row. The PRAGMA only works outside a
+                # transaction, so it goes to the driver before SQLAlchemy begins one.
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
             context.configure(
                 connection=connection,
                 target_metadata=target_metadata,
@@ -33,6 +39,12 @@ def run_migrations_online() -> None:
             )
             with context.begin_transaction():
                 context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"foreign keys broken by a migration: {broken[:5]}")
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
     finally:
         engine.dispose()
 

@@ -81,7 +81,8 @@ def test_a_kiosk_books_a_woman_and_gets_the_receipt_addresses(client, api_token,
     assert body["receipt_url"] == f"http://rekam.test/v/{token}/document"
     assert body["nik_masked"].endswith("0003") and WOMAN not in str(body)
     stored = session.exec(select(Booking).where(Booking.code == body["code"])).one()
-    assert stored.sex == "F" and stored.birth_date == date(2007, 3, 12)
+    # What the rules decided from the NIK, never its birth date or sex (DESIGN §9).
+    assert stored.age_band == "17-20" and not hasattr(stored, "birth_date")
     assert stored.channel == "kiosk" and stored.created_by.startswith("token:")
     # The request signed a token but rendered no PDF (DESIGN §4: first download or a job).
     receipt = session.exec(select(Receipt).where(Receipt.booking_id == stored.id)).one()

@@ -32,7 +32,9 @@ def test_a_16_year_old_who_never_married_is_told_when_they_may_record(session):
     slot = a_bookable_slot(session)
     with pytest.raises(bookings.NotEligible) as refused:
         bookings.create_booking(session, office=office(session), slot_id=slot.id,
-                                service="pemula", applicant=applicant(number), channel="web",
+                                service="pemula",
+                                applicant=applicant(number, today=today_in("Asia/Jakarta")),
+                                channel="web",
                                 actor="citizen", now=utcnow())
     assert refused.value.eligible_from == born.replace(year=born.year + 17)
     assert session.get(type(slot), slot.id).booked == 0  # nothing half-written
@@ -41,7 +43,7 @@ def test_a_16_year_old_who_never_married_is_told_when_they_may_record(session):
 def test_a_married_16_year_old_may_record(session):
     number, _born = nik_of_someone_aged(16)
     slot = a_bookable_slot(session)
-    young = bookings.Applicant(**{**applicant(number).__dict__, "ever_married": True})
+    young = applicant(number, ever_married=True, today=today_in("Asia/Jakarta"))
     booking = bookings.create_booking(session, office=office(session), slot_id=slot.id,
                                       service="pemula", applicant=young, channel="web",
                                       actor="citizen", now=utcnow())
@@ -88,3 +90,30 @@ def test_a_reprint_does_not_ask_about_marriage(client, page):
     times = page(client, "/booking/jam")
     client.post("/booking/jam", data={"slot": times.select_one("input[name=slot]")["value"]})
     assert page(client, "/booking/data").soup.find(id="married") is None
+
+
+def test_a_16_year_old_who_switches_from_a_reprint_to_a_first_recording_types_the_nik_again(
+        client, page):
+    """The draft keeps only "may record: no", never the birth date: switching to a first
+    recording drops what the NIK gave, and typing it again says from which day."""
+    page(client, "/booking")
+    client.post("/booking", data={"service": "rusak"})
+    client.post("/booking/kantor", data={"office": "351504"})
+    days = page(client, "/booking/hari")
+    client.post("/booking/hari", data={"day": days.select_one("input[name=day]:not([disabled])")["value"]})
+    times = page(client, "/booking/jam")
+    client.post("/booking/jam", data={"slot": times.select_one("input[name=slot]")["value"]})
+    number, born = nik_of_someone_aged(16)
+    saved = client.post("/booking/data", data={"nik": number, "name": "Adi", "desa": "luar"})
+    assert saved.headers["Location"] == "/booking/periksa"
+    client.post("/booking", data={"service": "pemula"})
+    client.post("/booking/kantor", data={"office": "351504"})
+    days = page(client, "/booking/hari")
+    client.post("/booking/hari", data={"day": days.select_one("input[name=day]:not([disabled])")["value"]})
+    times = page(client, "/booking/jam")
+    moved_on = client.post("/booking/jam",
+                           data={"slot": times.select_one("input[name=slot]")["value"]})
+    assert moved_on.headers["Location"] == "/booking/data"  # not the review: NIK again
+    refused = page(client, "/booking/data", method="POST", status=422,
+                   data={"nik": number, "name": "Adi", "desa": "luar"})
+    assert str(born.year + 17) in refused.text

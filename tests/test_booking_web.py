@@ -60,7 +60,8 @@ def test_a_woman_books_a_first_recording_step_by_step(client, page, session):
     assert "Kartu Keluarga" in done.text and "gratis" in done.text.lower()
     assert any(link.endswith("/document") and link.startswith("/v/") for link in done.links())
     stored = session.exec(select(Booking).where(Booking.code == code.replace("-", ""))).one()
-    assert (stored.sex, stored.nik_last4, stored.phone) == ("F", "0003", "+6281234567890")
+    assert (stored.age_band, stored.nik_last4, stored.phone) == ("17-20", "0003",
+                                                                 "+6281234567890")
     assert stored.channel == "web" and stored.desa_code == "3515041003"
     # What stays in the draft after confirming is the code and receipt token, nothing personal.
     drafts = session.exec(select(Draft.payload).where(Draft.kind == "booking")).all()

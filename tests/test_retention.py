@@ -41,7 +41,7 @@ pytestmark = pytest.mark.db
 DAY = timedelta(days=1)
 PHONE = "+6281234567890"
 NOTHING = {"bookings": 0, "receipts": 0, "outbox": 0, "drafts": 0, "home_visits": 0,
-           "reports": 0}
+           "reports": 0, "idempotency_records": 0}
 
 
 def _audit_text(session) -> str:

@@ -7,6 +7,7 @@ DATA_KEY (DESIGN §8), so a copy of the database alone cannot forge a receipt.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from joserfc.util import urlsafe_b64decode
 
 ALG = "EdDSA"  # the contract's name (RFC 8037); RFC 9864 prefers "Ed25519", joserfc warns
 MAX_TOKEN_LENGTH = 2048  # ours are ~350 characters; anything far longer is not ours
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", re.ASCII)
 _KEY_INFO = b"rekam receipt signing key v1"
 _NONCE_BYTES = 12
 
@@ -76,7 +78,10 @@ def sign(claims: dict, kid: str, private_pem: bytes) -> str:
 
 def token_kid(token: str) -> str:
     """The kid in a token's protected header, read without trusting anything else in it."""
-    if not isinstance(token, str) or not token.isascii() or len(token) > MAX_TOKEN_LENGTH:
+    # Only base64url and dots: anything else (a NUL, which PostgreSQL refuses in a query, a
+    # newline, a space) cannot be ours and never reaches the database.
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH \
+            or not _COMPACT_JWS.fullmatch(token):
         raise TokenError("shape")
     parts = token.split(".")
     if len(parts) != 3 or not all(parts):

@@ -13,6 +13,7 @@ from ..db import READ_METHODS, database, get_session
 from ..domain import booking as bookings
 from ..domain import capacity, receipts
 from ..domain.codes import normalise_code
+from ..domain.names import NameError, clean_name
 from ..domain.offices import get_office
 from ..domain.phones import normalise_phone
 from ..domain.services import SERVICES
@@ -20,9 +21,9 @@ from ..extensions import limiter
 from ..models import Booking, Desa, Office, Receipt, Slot, utcnow
 from ..web.booking_forms import (
     HOME_VISIT_MESSAGE,
-    NAME_MESSAGE,
     NEEDS_MESSAGE,
     PHONE_MESSAGE,
+    name_message,
     nik_info,
     too_young_message,
 )
@@ -38,10 +39,16 @@ DEFAULT_DAYS = 7
 MAX_DAYS = 62
 API_RATE = "300 per minute"
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Days a query may name: far enough for any real use, near enough that adding a week or
+# converting to UTC never leaves the calendar (9999-12-31 + 6 days was a 500).
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+# Ids are 32-bit integers in both databases; a bigger number cannot name a row.
+MAX_ID = 2**31 - 1
 
 NOT_FOUND_OFFICE = _l("Kantor dengan kode ini tidak ada.")
 NOT_FOUND_BOOKING = _l("Booking dengan kode ini tidak ada.")
 BAD_DATE = _l("Tulis tanggal sebagai YYYY-MM-DD.")
+DATE_OUT_OF_RANGE = _l("Tulis tanggal antara 2000-01-01 dan 2099-12-31.")
 BAD_RANGE = _l("Tanggal akhir harus sama dengan atau sesudah tanggal awal, paling lama 62 hari.")
 UNKNOWN_SERVICE = _l("Layanan ini tidak dikenal: pemula, rusak, hilang, perubahan, atau pindah.")
 UNKNOWN_DESA = _l("Desa ini bukan bagian dari kecamatan kantor jadwal ini.")
@@ -76,9 +83,12 @@ def _day_param(name: str, default: date) -> date:
     try:
         if not ISO_DAY.fullmatch(raw):
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ApiError(422, "invalid", INVALID, {name: BAD_DATE}) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ApiError(422, "invalid", INVALID, {name: DATE_OUT_OF_RANGE})
+    return day
 
 
 def ensure_horizon(office: Office, pool: str) -> None:
@@ -159,9 +169,9 @@ def _applicant(body: BookingIn, office: Office, now, reader) -> bookings.Applica
     if message:
         errors["nik"] = message
     try:
-        name = bookings.clean_name(body.name)
-    except ValueError:
-        errors["name"] = NAME_MESSAGE
+        name = clean_name(body.name)
+    except NameError as error:
+        errors["name"] = name_message(error)
     try:
         phone = normalise_phone(body.phone)
     except ValueError:
@@ -180,8 +190,9 @@ def _applicant(body: BookingIn, office: Office, now, reader) -> bookings.Applica
     if errors:
         raise ApiError(422, "invalid", INVALID, errors)
     return bookings.Applicant.from_nik(
-        body.nik, info, current_app.config["DATA_KEY"].encode(), name=name, phone=phone,
-        desa_code=body.desa_code, needs=needs, ever_married=body.ever_married)
+        body.nik, info, current_app.config["DATA_KEY"].encode(),
+        today=capacity.local_today(office, now), ever_married=body.ever_married, name=name,
+        phone=phone, desa_code=body.desa_code, needs=needs)
 
 
 def issue_booking_receipt(session, booking: Booking):
@@ -206,7 +217,7 @@ def create_booking_json():
     # in a read session, so the lock is held only for the insert, the UPDATE and the receipt.
     session.commit()
     with database().session(write=False) as reader:
-        slot = reader.get(Slot, body.slot_id)
+        slot = reader.get(Slot, body.slot_id) if 0 < body.slot_id <= MAX_ID else None
         if slot is None:
             raise ApiError(422, "invalid", INVALID, {"slot_id": UNKNOWN_SLOT})
         require_office(slot.office_code)

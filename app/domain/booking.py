@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from ..adapters import notify
 from ..models import ACTIVE_STATUSES, Booking, Office, Slot, utcnow
 from . import audit, capacity, codes
-from .eligibility import check_eligibility, is_elderly
+from .eligibility import age_band, band_is_elderly, check_eligibility
 from .nik import NikInfo, nik_hash
 from .services import SERVICES
 
@@ -43,34 +43,42 @@ class BookingError(Exception):
 class NotEligible(BookingError):
     """Too young to record yet (under 17 and never married): says from which day they may."""
 
-    def __init__(self, eligible_from: date) -> None:
+    def __init__(self, eligible_from: date | None) -> None:
         super().__init__("not_eligible")
         self.eligible_from = eligible_from
 
 
 @dataclass(frozen=True)
 class Applicant:
-    """Who books: what the NIK gives (never the NIK itself) and what the person states."""
+    """Who books: what the rules decided from the NIK when it was read, and what the person
+    states. Never the NIK, its birth date or its sex: with the region code and the last 4 digits
+    they *are* the NIK (DESIGN §9). A later step that needs the age again asks for the NIK again.
+    """
 
     nik_hash: str
     nik_last4: str
-    birth_date: date
-    sex: str
+    age_band: str  # eligibility.AGE_BANDS, on the day the NIK was read
     name: str
     phone: str | None = None
     desa_code: str | None = None  # None: from outside this kecamatan
     needs: tuple[str, ...] = field(default=())
-    ever_married: bool = False  # only asked when it matters: a first recording before 17
+    # 17 or older, or ever married (UU 24/2013 art. 63); only a first recording needs it.
+    may_record: bool = True
+    # When not yet: the first day they may (their 17th birthday). Said once, never stored.
+    may_record_from: date | None = field(default=None, repr=False)
 
     @classmethod
-    def from_nik(cls, nik: str, info: NikInfo, key: bytes, **stated) -> Applicant:
+    def from_nik(cls, nik: str, info: NikInfo, key: bytes, *, today: date,
+                 ever_married: bool = False, **stated) -> Applicant:
+        eligibility = check_eligibility(info.birth_date, today, ever_married)
         return cls(nik_hash=nik_hash(nik, key), nik_last4=info.last4,
-                   birth_date=info.birth_date, sex=info.sex, **stated)
+                   age_band=age_band(eligibility.age), may_record=eligibility.eligible,
+                   may_record_from=eligibility.eligible_from, **stated)
 
 
-def is_priority(birth_date: date, needs, today: date) -> bool:
+def is_priority(band: str, needs) -> bool:
     """Age 60+ or any stated need except a companion (DESIGN §3)."""
-    return is_elderly(birth_date, today) or any(n not in NON_PRIORITY_NEEDS for n in needs)
+    return band_is_elderly(band) or any(n not in NON_PRIORITY_NEEDS for n in needs)
 
 
 def needs_of(booking: Booking) -> list[str]:
@@ -151,18 +159,15 @@ def create_booking(session: Session, *, office: Office, slot_id: int, service: s
                    applicant: Applicant, channel: str, actor: str, consent: str | None = None,
                    now: datetime | None = None) -> Booking:
     now = now or utcnow()
-    today = capacity.local_today(office, now)
-    if SERVICES[service].needs_recording:
-        # UU 24/2013 art. 63: an e-KTP is recorded from 17, or earlier once married.
-        eligibility = check_eligibility(applicant.birth_date, today, applicant.ever_married)
-        if not eligibility.eligible:
-            raise NotEligible(eligibility.eligible_from)
+    # UU 24/2013 art. 63: an e-KTP is recorded from 17, or earlier once married.
+    if SERVICES[service].needs_recording and not applicant.may_record:
+        raise NotEligible(applicant.may_record_from)
     slot = _slot_for(session, office, slot_id, service, channel, now)
-    priority = is_priority(applicant.birth_date, applicant.needs, today)
+    priority = is_priority(applicant.age_band, applicant.needs)
     booking = _insert_with_place(session, {
         "office_code": office.code, "slot_id": slot.id, "service": service,
         "nik_hash": applicant.nik_hash, "nik_last4": applicant.nik_last4,
-        "birth_date": applicant.birth_date, "sex": applicant.sex, "name": applicant.name,
+        "age_band": applicant.age_band, "name": applicant.name,
         "phone": applicant.phone, "desa_code": applicant.desa_code,
         "needs": json.dumps(list(applicant.needs)), "priority": priority,
         "held_share": _uses_held_share(office, slot, priority, channel, now),
@@ -318,11 +323,3 @@ def queue_reminders(session: Session, now: datetime | None = None) -> int:
                                                                    office), now=now)
             queued += 1
     return queued
-
-
-def clean_name(raw: str | None) -> str:
-    """A name as the person writes it; one word is enough (many Indonesians have one name)."""
-    name = " ".join((raw or "").split())
-    if not name or len(name) > 120 or not any(ch.isalpha() for ch in name):
-        raise ValueError("name")
-    return name

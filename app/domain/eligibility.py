@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
+from app.models import AGE_BANDS
+
 RECORDING_AGE = 17
 ELDERLY_AGE = 60
 
@@ -48,3 +50,18 @@ def check_eligibility(birth_date: date, today: date, ever_married: bool = False)
 def is_elderly(birth_date: date, today: date) -> bool:
     """60 and over are served first (lansia priority)."""
     return age_on(birth_date, today) >= ELDERLY_AGE
+
+
+def age_band(age: int) -> str:
+    """What a booking keeps of a person's age (DESIGN §9): a band for statistics, never the
+    birth date. The edges are the rules' ages: 17 may record, 60 is served first."""
+    under_17, young, adult, elderly = AGE_BANDS
+    if age < RECORDING_AGE:
+        return under_17
+    if age <= 20:
+        return young
+    return adult if age < ELDERLY_AGE else elderly
+
+
+def band_is_elderly(band: str | None) -> bool:
+    return band == AGE_BANDS[-1]

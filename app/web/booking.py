@@ -1,8 +1,9 @@
 """Citizen booking: service → office → day → time → details → review → confirmed, and manage.
 
 Each step is a real page (GET shows it, POST saves the answer and redirects). The answers live in
-a server-side draft (random id in the `booking_draft` cookie, 30 minutes); the NIK is reduced to
-its keyed hash, last 4 digits, birth date and sex on the details step and never stored whole.
+a server-side draft (random id in the `booking_draft` cookie, 30 minutes); on the details step the
+NIK is reduced to its keyed hash, its last 4 digits and what the rules decide from it (may record,
+age band): its birth date and sex are never stored, in the draft or the booking (DESIGN §9).
 A place is taken only by the final confirm. Managing a booking needs its code and the full NIK:
 the receipt shows both the code and the last 4 digits, so those alone cannot be the key.
 """
@@ -24,7 +25,6 @@ from ..db import get_session
 from ..domain import booking as bookings
 from ..domain import capacity, drafts, manage_access, receipts
 from ..domain.codes import display_code, normalise_code
-from ..domain.eligibility import check_eligibility
 from ..domain.nik import nik_hash
 from ..domain.offices import desa_by_office, get_office, list_offices
 from ..domain.phones import normalise_phone
@@ -58,7 +58,8 @@ STEPS = ("service", "office", "day", "slot", "details")
 STEP_ENDPOINTS = {"service": "booking.show_service", "office": "booking.show_office",
                   "day": "booking.show_day", "slot": "booking.show_time",
                   "details": "booking.show_details"}
-DETAIL_KEYS = ("nik_hash", "nik_last4", "birth_date", "sex", "name", "phone", "desa", "needs")
+# What the details step keeps of the NIK: never its digits, birth date or sex (DESIGN §9).
+NIK_FACTS = ("nik_hash", "nik_last4", "age_band", "may_record")
 NEXT_FREE = 6
 
 # Abuse limits (DESIGN §3 anti-scalper): per client address and per NIK / phone / code.
@@ -106,10 +107,14 @@ def _saved(payload: dict, draft, endpoint: str, cookie=DRAFT_COOKIE, kind="booki
     return _store(redirect(url_for(endpoint, **values), code=303), cookie, kind, draft, payload)
 
 
+def _has_nik(payload: dict) -> bool:
+    return all(key in payload for key in NIK_FACTS)
+
+
 def _missing_step(payload: dict, upto: str):
     """A redirect to the first unanswered step before `upto`, or None."""
     for step in STEPS[:STEPS.index(upto)] if upto in STEPS else STEPS:
-        if not payload.get(step) and not (step == "details" and payload.get("nik_hash")):
+        if not payload.get(step) and not (step == "details" and _has_nik(payload)):
             expired = request.cookies.get(DRAFT_COOKIE) and not payload
             return redirect(url_for(STEP_ENDPOINTS[step], **({"habis": 1} if expired else {})),
                             code=303)
@@ -239,6 +244,10 @@ def choose_service():
         return render("booking/service.html", form=form, payload=payload, status=422)
     if payload.get("service") != form.service.data:
         payload.pop("slot", None)  # another pool: the chosen time no longer applies
+        if SERVICES[form.service.data].needs_recording and payload.get("may_record") is False:
+            # Too young for a first recording: typing the NIK again says from which day.
+            for key in NIK_FACTS:
+                payload.pop(key, None)
     payload.pop("confirmed", None)
     payload["service"] = form.service.data
     return _saved(payload, draft, "booking.show_office")
@@ -382,7 +391,7 @@ def choose_time():
     slot = views[form.slot.data].slot
     payload["slot"] = slot.id
     payload["day"] = capacity.local(office, slot.starts_at).date().isoformat()
-    return _saved(payload, draft, "booking.show_review" if payload.get("nik_hash")
+    return _saved(payload, draft, "booking.show_review" if _has_nik(payload)
                   else "booking.show_details")
 
 
@@ -424,7 +433,7 @@ def show_details():
         return missing
     office, _pool = _office_and_pool(payload)
     return render("booking/details.html", form=_details_form(office, payload), office=office,
-                  has_nik=bool(payload.get("nik_hash")), last4=payload.get("nik_last4"),
+                  has_nik=_has_nik(payload), last4=payload.get("nik_last4"),
                   outside_note=OUTSIDE_DOMICILE_NOTE(_lang()),
                   needs_recording=SERVICES[payload["service"]].needs_recording)
 
@@ -441,21 +450,23 @@ def save_details():
     office, _pool = _office_and_pool(payload)
     form = _details_form(office, payload, request.form)
     needs_recording = SERVICES[payload["service"]].needs_recording
-    if form.validate() and needs_recording:
-        eligibility = check_eligibility(form.info.birth_date, capacity.local_today(office, utcnow()),
-                                        form.married.data)
-        if not eligibility.eligible:
-            form.nik.errors.append(too_young_message(eligibility.eligible_from))
+    applicant = None
+    if form.validate():
+        applicant = bookings.Applicant.from_nik(
+            form.nik.data, form.info, current_app.config["DATA_KEY"].encode(),
+            today=capacity.local_today(office, utcnow()), ever_married=bool(form.married.data),
+            name=form.name.data)
+        if needs_recording and not applicant.may_record:
+            form.nik.errors.append(too_young_message(applicant.may_record_from))
     if form.errors:
         return _private(render("booking/details.html", form=form, office=office, has_nik=False,
                                outside_note=OUTSIDE_DOMICILE_NOTE(_lang()),
                                needs_recording=needs_recording, status=422))
-    info = form.info
     payload.update({
-        "nik_hash": nik_hash(form.nik.data, current_app.config["DATA_KEY"].encode()),
-        "nik_last4": info.last4, "birth_date": info.birth_date.isoformat(), "sex": info.sex,
+        "nik_hash": applicant.nik_hash, "nik_last4": applicant.nik_last4,
+        "age_band": applicant.age_band, "may_record": applicant.may_record,
         "name": form.name.data, "phone": form.phone.data, "desa": form.desa.data,
-        "needs": list(form.needs.data or []), "ever_married": bool(form.married.data),
+        "needs": list(form.needs.data or []),
     })
     return _saved(payload, draft, "booking.show_review")
 
@@ -466,15 +477,13 @@ def save_details():
 def _summary(payload: dict, office: Office) -> dict:
     slot = get_session().get(Slot, payload["slot"])
     desa = get_session().get(Desa, payload["desa"]) if payload.get("desa") != OUTSIDE else None
-    today = capacity.local_today(office, utcnow())
     return {
         "service": SERVICES[payload["service"]].name(_lang()), "office": office,
         "day": _day_label(capacity.local(office, slot.starts_at).date()),
         "time": _time_label(office, slot), "name": payload["name"],
         "nik": receipts.masked_nik(payload["nik_last4"]), "phone": payload.get("phone"),
         "desa": desa.name if desa else None, "needs": payload.get("needs") or [],
-        "priority": bookings.is_priority(date.fromisoformat(payload["birth_date"]),
-                                         payload.get("needs") or [], today),
+        "priority": bookings.is_priority(payload["age_band"], payload.get("needs") or []),
     }
 
 
@@ -511,10 +520,10 @@ def confirm_booking():
     session = get_session()
     applicant = bookings.Applicant(
         nik_hash=payload["nik_hash"], nik_last4=payload["nik_last4"],
-        birth_date=date.fromisoformat(payload["birth_date"]), sex=payload["sex"],
+        age_band=payload["age_band"], may_record=payload["may_record"],
         name=payload["name"], phone=payload.get("phone"),
         desa_code=None if payload["desa"] == OUTSIDE else payload["desa"],
-        needs=tuple(payload.get("needs") or ()), ever_married=payload.get("ever_married", False))
+        needs=tuple(payload.get("needs") or ()))
     try:
         booking = bookings.create_booking(
             session, office=office, slot_id=payload["slot"], service=payload["service"],
@@ -523,6 +532,10 @@ def confirm_booking():
         session.rollback()
         if error.code == "already_booked":
             return _review(payload, office, status=409, problem=ALREADY_BOOKED)
+        if error.code == "not_eligible":  # the NIK again says from which day they may
+            for key in NIK_FACTS:
+                payload.pop(key, None)
+            return _saved(payload, draft, "booking.show_details")
         return _slot_taken(draft, payload, office, pool)
     receipt = issue_booking_receipt(session, booking)
     # What stays in the draft is only what the confirmation page shows: no NIK hash.
@@ -753,7 +766,7 @@ def show_reschedule(code: str):
                   **_booking_facts(booking, office))
 
 
-@bp.get("/booking/<code>/ubah/<int:slot_id>")
+@bp.get("/booking/<code>/ubah/<int(max=2147483647):slot_id>")
 def show_reschedule_confirm(code: str, slot_id: int):
     booking, office, away = _manageable(code)
     if away:
@@ -766,7 +779,7 @@ def show_reschedule_confirm(code: str, slot_id: int):
                   new_time=_time_label(office, slot), **_booking_facts(booking, office))
 
 
-@bp.post("/booking/<code>/ubah/<int:slot_id>")
+@bp.post("/booking/<code>/ubah/<int(max=2147483647):slot_id>")
 def reschedule(code: str, slot_id: int):
     booking, office, away = _manageable(code)
     if away:

@@ -23,12 +23,19 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import booking as bookings
 from ..domain.codes import normalise_code
+from ..domain.names import NameError, clean_name
 from ..domain.nik import NikError, normalise_nik, parse_nik
 from ..domain.phones import normalise_phone
-from .forms import NEED_LABELS, NIK_MESSAGES
+from .forms import NAME_MESSAGES, NEED_LABELS, NIK_MESSAGES
 
 NAME_MESSAGE = _l("Tulis nama Anda seperti di Kartu Keluarga (boleh satu kata, paling banyak "
                   "120 huruf).")
+
+
+def name_message(error: NameError):
+    """What to say about a refused name: the general words, or what exactly to remove."""
+    return NAME_MESSAGES[error.code] if error.code in ("control", "bidi", "combining") \
+        else NAME_MESSAGE
 PHONE_MESSAGE = _l("Tulis nomor HP Indonesia, misalnya 0812 3456 7890, atau kosongkan.")
 CHOOSE_SERVICE = _l("Pilih layanan yang Anda perlukan.")
 CHOOSE_OFFICE = _l("Pilih kantor kecamatan.")
@@ -101,7 +108,8 @@ def nik_info(raw: str, today):
 
 
 class DetailsForm(FlaskForm):
-    # Read once and reduced to its keyed hash, last 4 digits, birth date and sex (DESIGN §9).
+    # Read once and reduced to its keyed hash, last 4 digits and what the rules decide from it
+    # (may record, age band); its birth date and sex are never kept (DESIGN §9).
     nik = StringField(
         _l("NIK (16 angka, ada di Kartu Keluarga)"), filters=[_strip],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false",
@@ -129,9 +137,9 @@ class DetailsForm(FlaskForm):
 
     def validate_name(self, field):
         try:
-            field.data = bookings.clean_name(field.data)
-        except ValueError:
-            raise ValidationError(NAME_MESSAGE) from None
+            field.data = clean_name(field.data)
+        except NameError as error:
+            raise ValidationError(name_message(error)) from None
 
     def validate_phone(self, field):
         try:

@@ -3,8 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, ValidationError
 
+from ..domain.names import text_problem
 from .rendering import CONTRASTS, TEXT_SIZES
 
 # What to tell a person for each way a typed NIK can be wrong (app.domain.nik.NikError codes).
@@ -16,6 +17,21 @@ NIK_MESSAGES = {
     "date": _l("Angka ke-7 sampai ke-12 NIK bukan tanggal lahir yang mungkin. Periksa lagi di "
                "KK Anda."),
     "serial": _l("Empat angka terakhir NIK tidak mungkin 0000. Periksa lagi di KK Anda."),
+}
+
+# What to tell a person for each way a typed name is refused (app.domain.names codes).
+_NAME_AS_ON_KK = _l("Tulis nama seperti di Kartu Keluarga (boleh satu kata, paling banyak 120 "
+                    "huruf).")
+NAME_MESSAGES = {
+    "empty": _NAME_AS_ON_KK,
+    "length": _NAME_AS_ON_KK,
+    "letters": _NAME_AS_ON_KK,
+    "control": _l("Hapus tanda atau huruf yang tidak bisa dibaca dari nama ini, lalu ketik "
+                  "ulang."),
+    "bidi": _l("Nama ini berisi tanda pembalik arah tulisan yang tidak terlihat. Hapus lalu "
+               "ketik ulang nama seperti di Kartu Keluarga."),
+    "combining": _l("Nama ini berisi terlalu banyak tanda di atas atau di bawah satu huruf. "
+                    "Tulis nama seperti di Kartu Keluarga."),
 }
 
 
@@ -48,6 +64,12 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     next = HiddenField()
+
+    def validate_username(self, field):
+        # The same plain-text rule as a person's name: no control or bidi characters.
+        problem = text_problem(field.data or "")
+        if problem:
+            raise ValidationError(NAME_MESSAGES[problem])
 
 
 class DisplayForm(FlaskForm):

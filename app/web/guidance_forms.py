@@ -34,9 +34,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..domain import reports
 from ..domain.booking import NEEDS  # DESIGN §3; `cannot_leave_home` → home-visit request
+from ..domain.names import NameError, clean_name
 from ..domain.nik import today_in
 from ..models import REPORT_KINDS, REQUESTERS
-from .forms import NEED_LABELS, choices
+from .forms import NAME_MESSAGES, NEED_LABELS, choices
 
 YES_NO = ("yes", "no")
 NEED_PICTOGRAMS = {"wheelchair": "wheelchair.svg", "sign_language": "sign_language.svg",
@@ -218,6 +219,14 @@ class HomeVisitForm(_SubmittedOnce):
             "Tulis keterangan paling banyak 500 huruf.")), PlainText()],
         filters=[_strip],
     )
+
+    def validate_name(self, field):
+        # The one name rule of every name field (app/domain/names.py): NFC, no control or bidi
+        # characters, no stacks of combining marks.
+        try:
+            field.data = clean_name(field.data)
+        except NameError as error:
+            raise ValidationError(NAME_MESSAGES[error.code]) from None
 
     def validate_phone(self, field):
         try:

@@ -1,7 +1,7 @@
 """retention: office.retention_days, scrubbed_at markers, receipts found by token hash
 
 Revision ID: 0006_retention
-Revises: 0004_receipts
+Revises: 0005_privacy_nik
 """
 import hashlib
 
@@ -11,7 +11,7 @@ import sqlmodel
 import app.models
 
 revision = '0006_retention'
-down_revision = '0004_receipts'
+down_revision = '0005_privacy_nik'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 and the stored 80 mm receipt print
 
 Revision ID: 0008_idempotency_attempts
-Revises: 0004_receipts
+Revises: 0006_retention
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel
 import app.models
 
 revision = '0008_idempotency_attempts'
-down_revision = '0004_receipts'
+down_revision = '0006_retention'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,9 @@ import pytest
 
 from app.domain.eligibility import (
     Eligibility,
+    age_band,
     age_on,
+    band_is_elderly,
     check_eligibility,
     is_elderly,
     seventeenth_birthday,
@@ -87,3 +89,10 @@ def test_woman_from_porong_born_in_2007_may_record_in_2026():
     info = parse_nik("3515045203070003", TODAY)
     result = check_eligibility(info.birth_date, TODAY)
     assert (result.eligible, result.age, result.reason) == (True, 19, "adult")
+
+
+@pytest.mark.parametrize("age, band", [(0, "<17"), (16, "<17"), (17, "17-20"), (20, "17-20"),
+                                       (21, "21-59"), (59, "21-59"), (60, "60+"), (120, "60+")])
+def test_a_booking_keeps_an_age_band_whose_edges_are_the_rules_ages(age, band):
+    assert age_band(age) == band
+    assert band_is_elderly(band) == (age >= 60)

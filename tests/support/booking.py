@@ -27,9 +27,11 @@ def elderly_nik(serial: int) -> str:
 
 
 def applicant(number: str, name: str = "Siti", needs=(), phone=None,
-              desa_code="3515041003", today: date = date(2026, 11, 23)) -> bookings.Applicant:
+              desa_code="3515041003", today: date = date(2026, 11, 23),
+              ever_married: bool = False) -> bookings.Applicant:
     info = parse_nik(number, today)
-    return bookings.Applicant.from_nik(number, info, DATA_KEY, name=name, phone=phone,
+    return bookings.Applicant.from_nik(number, info, DATA_KEY, today=today,
+                                       ever_married=ever_married, name=name, phone=phone,
                                        desa_code=desa_code, needs=tuple(needs))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import select
@@ -56,7 +56,7 @@ def make_booking(session, *, starts_at: datetime | None = None, office_code: str
     session.add(slot)
     booking = Booking(code=code or new_code(), office_code=office_code, slot_id=slot.id,
                       service=service, status=status, nik_hash=nik_hash(nik, DATA_KEY.encode()),
-                      nik_last4=nik[-4:], birth_date=date(2007, 3, 12), sex="M", name=name)
+                      nik_last4=nik[-4:], age_band="17-20", name=name)
     session.add(booking)
     session.flush()
     return booking
