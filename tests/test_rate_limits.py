@@ -1,0 +1,103 @@
+"""Every stated limit holds across all workers (issue 9 §3, §4): a real gunicorn with three
+workers, counters in the embedded SQLite store and, when TEST_REDIS_URL is set (`.ci/run`
+always sets it), in Redis.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.support.live_server import PASSWORD, cli, live_server
+
+pytestmark = pytest.mark.xdist_group("live-limits")
+OFFICER = "petugas.loket"
+API_LIMIT = 300  # app/api/bookings.py API_RATE: 300 per minute per token
+
+
+def _redis_url(db: int) -> str | None:
+    """TEST_REDIS_URL with its database number set: each use here gets a database of its own."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        return None
+    import redis
+
+    url = url.rstrip("/").rsplit("/", 1)[0] if url.count("/") > 2 else url.rstrip("/")
+    url = f"{url}/{db}"
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+STORES = [
+    pytest.param("sqlite", id="sqlite-file"),
+    pytest.param("redis", id="redis", marks=pytest.mark.skipif(
+        not os.environ.get("TEST_REDIS_URL"),
+        reason="TEST_REDIS_URL is not set (start redis-server and set it; .ci/run does)")),
+]
+
+
+@pytest.fixture(scope="module", params=STORES)
+def server(request, worker_name, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"limits-{request.param}")
+    url = f"sqlite:///{tmp / 'rekam.sqlite3'}"
+    extra = {"RATE_LIMITS": "on"}
+    if request.param == "redis":
+        extra["REDIS_URL"] = _redis_url(1)
+    with live_server(tmp, url, users=[(OFFICER, "officer"), ("admin.kec", "admin")],
+                     **extra) as live:
+        live.store = request.param
+        yield live
+
+
+def _wrong_logins(server, username: str, count: int, address: str) -> list[int]:
+    statuses = []
+    for _ in range(count):  # one after another, each on a new connection (any worker)
+        with server.client(address) as client:
+            statuses.append(server.login(client, username, "not the password").status_code)
+    return statuses
+
+
+def test_the_sixth_wrong_login_is_refused_whichever_worker_answers(server):
+    statuses = _wrong_logins(server, OFFICER, 9, "127.0.0.3")
+    assert statuses == [422] * 5 + [429] * 4
+    with server.client("127.0.0.3") as client:
+        throttled = server.login(client, OFFICER, PASSWORD)
+    assert throttled.status_code == 429
+    assert "Coba lagi dalam 15 menit" in throttled.text
+    assert 14 * 60 <= int(throttled.headers["Retry-After"]) <= 15 * 60
+
+
+def test_an_attacker_elsewhere_cannot_lock_the_officer_out(server):
+    assert _wrong_logins(server, "admin.kec", 8, "127.0.0.4") == [422] * 5 + [429] * 3
+    with server.client("127.0.0.1") as officer:
+        signed_in = server.login(officer, "admin.kec", PASSWORD)
+        assert signed_in.status_code == 303
+        assert officer.get("/admin/").status_code == 200
+
+
+def test_an_api_token_gets_exactly_its_stated_calls_per_minute(server):
+    token = cli(server.env, "api-token", "officer", "--office", "351504").strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def call(_):
+        with server.client() as client:
+            return client.get("/api/v1/bookings/ZZZZZZZZ", headers=headers).status_code
+
+    with ThreadPoolExecutor(6) as pool:  # at once, over all workers
+        statuses = list(pool.map(call, range(API_LIMIT + 12)))
+    assert statuses.count(429) == 12
+    assert len(statuses) - statuses.count(429) == API_LIMIT
+
+
+def test_the_counters_live_where_the_configuration_says(server):
+    counters = server.instance / "ratelimits.sqlite3"
+    if server.store == "redis":
+        import redis
+
+        assert redis.Redis.from_url(server.env["REDIS_URL"]).dbsize() > 0
+        assert not counters.exists()
+    else:
+        assert counters.exists()
+        assert counters.stat().st_mode & 0o077 == 0
