@@ -53,7 +53,8 @@ def _retry_message() -> str | None:
     breached = limiter.current_limit
     if breached is None:
         return None
-    minutes = max(1, math.ceil((breached.reset_at - time.time()) / 60))
+    # reset_at is rounded up to the next whole second, plus one: take that second back.
+    minutes = max(1, math.ceil((breached.reset_at - 1 - time.time()) / 60))
     return ngettext("Terlalu banyak percobaan dari sini. Coba lagi dalam %(num)d menit.",
                     "Terlalu banyak percobaan dari sini. Coba lagi dalam %(num)d menit.",
                     minutes)
