@@ -109,6 +109,17 @@ def test_an_attacker_elsewhere_cannot_lock_the_officer_out(client, make_user):
 
 
 @pytest.mark.app_config(RATE_LIMITS="on")
+def test_signing_in_forgives_the_earlier_typos_from_that_address(client, make_user):
+    officer = make_user("officer")
+    for _ in range(4):
+        assert _attempt(client, officer.username, "typo", "192.0.2.10").status_code == 422
+    assert _attempt(client, officer.username, TEST_PASSWORD, "192.0.2.10").status_code == 303
+    statuses = [_attempt(client, officer.username, "typo", "192.0.2.10").status_code
+                for _ in range(6)]
+    assert statuses == [422] * 5 + [429]
+
+
+@pytest.mark.app_config(RATE_LIMITS="on")
 def test_guessing_from_many_addresses_meets_the_per_account_ceiling(client, make_user):
     officer = make_user("officer")
     statuses = [_attempt(client, officer.username, "guess", f"203.0.113.{n}").status_code

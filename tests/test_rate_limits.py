@@ -6,9 +6,11 @@ always sets it), in Redis.
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.support.live_server import PASSWORD, cli, live_server
 
@@ -67,6 +69,27 @@ def test_the_sixth_wrong_login_is_refused_whichever_worker_answers(server):
     assert throttled.status_code == 429
     assert "Coba lagi dalam 15 menit" in throttled.text
     assert 14 * 60 <= int(throttled.headers["Retry-After"]) <= 15 * 60
+
+
+def test_parallel_wrong_logins_get_exactly_five_tries(server):
+    """Guesses sent at once, over every worker and thread, still get five answers in all."""
+    clients = [server.client("127.0.0.5") for _ in range(12)]
+    forms = []
+    for client in clients:  # each a browser with the sign-in page open
+        page = BeautifulSoup(client.get("/login").text, "html.parser")
+        forms.append(page.select_one('input[name="csrf_token"]')["value"])
+    start = threading.Barrier(len(clients))
+
+    def guess(i):
+        start.wait()
+        return clients[i].post("/login", data={"username": "admin.kec", "password": f"guess {i}",
+                                               "csrf_token": forms[i]}).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        statuses = sorted(pool.map(guess, range(len(clients))))
+    for client in clients:
+        client.close()
+    assert statuses == [422] * 5 + [429] * 7
 
 
 def test_an_attacker_elsewhere_cannot_lock_the_officer_out(server):

@@ -24,6 +24,7 @@ HOME_BY_ROLE = {"admin": "/admin/", "officer": "/officer/", "desa_staff": "/staf
 LOGIN_PER_ADDRESS = "20 per 15 minutes"  # an office's PCs often share one public address
 LOGIN_PER_ACCOUNT_AND_ADDRESS = "5 per 15 minutes"
 LOGIN_PER_ACCOUNT = "50 per hour"
+ACCOUNT_ADDRESS_KEY = "login-user-address:"
 
 
 def _failed_login(response) -> bool:
@@ -35,11 +36,19 @@ def _typed_username() -> str:
 
 
 def _account_and_address_key() -> str:
-    return f"login-user-address:{_typed_username()}|{get_remote_address()}"
+    return f"{ACCOUNT_ADDRESS_KEY}{_typed_username()}|{get_remote_address()}"
 
 
 def _account_key() -> str:
     return "login-user:" + _typed_username()
+
+
+def _forgive_failures_from_here() -> None:
+    """A right password forgets this address's earlier failures for the account — not the
+    per-account ceiling, which an attacker elsewhere may be filling."""
+    for counted in limiter.current_limits:
+        if ACCOUNT_ADDRESS_KEY in counted.key:
+            limiter.limiter.clear(counted.limit, *counted.request_args)
 
 
 @bp.get("/login")
@@ -48,13 +57,14 @@ def show_login():
     return render("auth/login.html", form=form)
 
 
-# Failures are throttled per address, per account from one address, and — slower and higher —
-# per account from anywhere (guessing spread over many addresses). Keying the tight limit on
-# account + address means an attacker elsewhere cannot lock an officer out (OWASP ASVS 2.2.1).
+# Three limits (OWASP ASVS 2.2.1). Tight, per account from one address: every attempt takes a
+# place before the password is checked, so parallel guesses cannot slip past it, and a right
+# password gives the places back. An attacker elsewhere does not share that counter, so cannot
+# lock an officer out. Looser, counting failures only: per address (guessing many accounts)
+# and per account from anywhere (guessing spread over many addresses).
 @bp.post("/login")
+@limiter.limit(LOGIN_PER_ACCOUNT_AND_ADDRESS, key_func=_account_and_address_key)
 @limiter.limit(LOGIN_PER_ADDRESS, deduct_when=_failed_login)
-@limiter.limit(LOGIN_PER_ACCOUNT_AND_ADDRESS, key_func=_account_and_address_key,
-               deduct_when=_failed_login)
 @limiter.limit(LOGIN_PER_ACCOUNT, key_func=_account_key, deduct_when=_failed_login)
 def login():
     form = LoginForm()
@@ -65,6 +75,7 @@ def login():
             form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
     if user is None:
         return render("auth/login.html", form=form, status=422)
+    _forgive_failures_from_here()
     session.clear()  # a fresh session on sign-in: no fixation
     session[SESSION_KEY] = staff_sessions.start(get_session(), user.id)
     session.permanent = True
