@@ -13,8 +13,10 @@ from sqlmodel import select
 from app.domain import accounts, staff_sessions
 from app.models import StaffSession, utcnow
 from tests.conftest import TEST_PASSWORD
+from tests.support.databases import fresh_database
 from tests.support.live_server import PASSWORD, live_server
 
+pytestmark = pytest.mark.db
 COOKIE = "rekam_session"
 LIFETIMES = staff_sessions.Lifetimes.of(30, 12)
 
@@ -197,8 +199,9 @@ def test_set_password_refuses_a_short_one(runner, make_user):
     assert "at least 10" in result.output
 
 
-def test_logout_ends_the_session_on_the_real_server(tmp_path):
-    with live_server(tmp_path, f"sqlite:///{tmp_path / 'rekam.sqlite3'}", workers=3,
+def test_logout_ends_the_session_on_the_real_server(tmp_path, worker_name):
+    url = fresh_database(f"{worker_name}_sessions", tmp_path)
+    with live_server(tmp_path, url, workers=3,
                      users=[("petugas.satu", "officer")], RATE_LIMITS="off") as server:
         with server.client() as browser:
             assert server.login(browser, "petugas.satu", PASSWORD).status_code == 303
