@@ -17,13 +17,9 @@ from sqlmodel import Session, select
 
 from app.models import Draft, utcnow
 from tests.support.live_server import ROOT, cli
+from tests.support.redis_server import needs_redis, redis_url
 
-pytestmark = [
-    pytest.mark.xdist_group("live-limits"),
-    pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"),
-                       reason="TEST_REDIS_URL is not set (start redis-server and set it; "
-                              ".ci/run does)"),
-]
+pytestmark = [pytest.mark.xdist_group("live-limits"), needs_redis]
 
 ENQUEUE = """
 from huey import RedisHuey
@@ -48,8 +44,7 @@ def _python(env: dict, code: str) -> str:
 def test_a_job_enqueued_with_redis_url_waits_in_redis_and_runs(tmp_path):
     import redis
 
-    base = os.environ["TEST_REDIS_URL"].rstrip("/")
-    url = (base.rsplit("/", 1)[0] if base.count("/") > 2 else base) + "/2"
+    url = redis_url(2)
     store = redis.Redis.from_url(url)
     store.flushdb()
     database = f"sqlite:///{tmp_path / 'rekam.sqlite3'}"

@@ -5,48 +5,34 @@ always sets it), in Redis.
 
 from __future__ import annotations
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from bs4 import BeautifulSoup
 
+from app.api.bookings import API_RATE
 from tests.support.live_server import PASSWORD, cli, live_server
+from tests.support.redis_server import needs_redis, redis_url
 
 pytestmark = pytest.mark.xdist_group("live-limits")
 OFFICER = "petugas.loket"
-API_LIMIT = 300  # app/api/bookings.py API_RATE: 300 per minute per token
-
-
-def _redis_url(db: int) -> str | None:
-    """TEST_REDIS_URL with its database number set: each use here gets a database of its own."""
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        return None
-    import redis
-
-    url = url.rstrip("/").rsplit("/", 1)[0] if url.count("/") > 2 else url.rstrip("/")
-    url = f"{url}/{db}"
-    redis.Redis.from_url(url).flushdb()
-    return url
+API_LIMIT = int(API_RATE.split()[0])  # per token per minute
 
 
 STORES = [
     pytest.param("sqlite", id="sqlite-file"),
-    pytest.param("redis", id="redis", marks=pytest.mark.skipif(
-        not os.environ.get("TEST_REDIS_URL"),
-        reason="TEST_REDIS_URL is not set (start redis-server and set it; .ci/run does)")),
+    pytest.param("redis", id="redis", marks=needs_redis),
 ]
 
 
 @pytest.fixture(scope="module", params=STORES)
-def server(request, worker_name, tmp_path_factory):
+def server(request, tmp_path_factory):
     tmp = tmp_path_factory.mktemp(f"limits-{request.param}")
     url = f"sqlite:///{tmp / 'rekam.sqlite3'}"
     extra = {"RATE_LIMITS": "on"}
     if request.param == "redis":
-        extra["REDIS_URL"] = _redis_url(1)
+        extra["REDIS_URL"] = redis_url(1)
     with live_server(tmp, url, users=[(OFFICER, "officer"), ("admin.kec", "admin")],
                      **extra) as live:
         live.store = request.param
