@@ -18,6 +18,7 @@ import sqlite3
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 from limits.storage import MovingWindowSupport, Storage
@@ -48,11 +49,13 @@ class SQLiteStorage(Storage, MovingWindowSupport):
 
     STORAGE_SCHEME = ["rekam-sqlite"]
 
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False,
+                 clock: Callable[[], float] = time.time, **options):
         parsed = urllib.parse.urlparse(uri or "")
         if not parsed.path or parsed.path == "/":
             raise ValueError("rekam-sqlite:// needs a file path, e.g. rekam-sqlite:///tmp/x.db")
         self.path = Path(urllib.parse.unquote(parsed.path))
+        self._clock = clock  # seconds since the epoch; tests move it instead of waiting
         self._local = threading.local()
         self._hits = 0
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
@@ -86,7 +89,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
     # -- Storage -----------------------------------------------------------------------------
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
-        now = time.time()
+        now = self._clock()
         # One statement: SQLite runs it atomically, so two workers never both read the old value.
         (value,) = self._db().execute(
             "INSERT INTO counter (key, value, expires_at) VALUES (?1, ?2, ?3) "
@@ -102,11 +105,11 @@ class SQLiteStorage(Storage, MovingWindowSupport):
 
     def get(self, key: str) -> int:
         row = self._db().execute("SELECT value FROM counter WHERE key = ? AND expires_at > ?",
-                                 (key, time.time())).fetchone()
+                                 (key, self._clock())).fetchone()
         return int(row[0]) if row else 0
 
     def get_expiry(self, key: str) -> float:
-        now = time.time()
+        now = self._clock()
         row = self._db().execute("SELECT expires_at FROM counter WHERE key = ? AND expires_at > ?",
                                  (key, now)).fetchone()
         return float(row[0]) if row else now
@@ -152,7 +155,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         # IMMEDIATE: the count and the insert are one step for every process on the machine.
         db.execute("BEGIN IMMEDIATE")
         try:
-            now = time.time()
+            now = self._clock()
             db.execute("DELETE FROM entry WHERE key = ? AND at <= ?", (key, now - expiry))
             self._hits += 1
             if self._hits % SWEEP_EVERY == 0:
@@ -169,7 +172,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         return acquired
 
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
-        now = time.time()
+        now = self._clock()
         oldest, taken = self._db().execute(
             "SELECT min(at), count(*) FROM entry WHERE key = ? AND at > ?", (key, now - expiry)
         ).fetchone()
