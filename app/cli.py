@@ -108,10 +108,7 @@ def users_group():
 @click.option("--password-stdin", is_flag=True, help="read the password from standard input")
 def users_add_command(username, role, office_code, desa_code, password_stdin):
     """Add a staff user; the password is asked for (or read from stdin), argon2-hashed."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    password = _read_password(password_stdin)
     with _session() as session:
         try:
             user = accounts.create_user(session, username, password, role, office_code,
@@ -120,6 +117,40 @@ def users_add_command(username, role, office_code, desa_code, password_stdin):
             _fail(str(error))
         session.commit()
         click.echo(f"user {user.username} ({user.role}) added")
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
+@users_group.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="read the password from standard input")
+def users_set_password_command(username, password_stdin):
+    """Give a staff user a new password; every sign-in of theirs ends at once."""
+    password = _read_password(password_stdin)
+    with _session() as session:
+        try:
+            user = accounts.set_password(session, username, password)
+        except accounts.AccountError as error:
+            _fail(str(error))
+        session.commit()
+        click.echo(f"password of {user.username} changed; their sessions are ended")
+
+
+@users_group.command("disable")
+@click.argument("username")
+def users_disable_command(username):
+    """Disable a staff user (or a kiosk's account): no more sign-ins, every session ended."""
+    with _session() as session:
+        try:
+            user = accounts.disable_user(session, username)
+        except accounts.AccountError as error:
+            _fail(str(error))
+        session.commit()
+        click.echo(f"user {user.username} disabled; their sessions are ended")
 
 
 def register_cli(app: Flask) -> None:

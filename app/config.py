@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,9 +28,15 @@ def _instance_secret(instance: Path, name: str) -> str:
     return path.read_text().strip()
 
 
+def ratelimit_file_uri(instance: Path) -> str:
+    """The embedded rate-limit store (app/adapters/ratelimit_store.py) in the instance folder."""
+    return "rekam-sqlite://" + urllib.parse.quote(str(instance / "ratelimits.sqlite3"))
+
+
 ENV_NAMES = {
     "DATABASE_URL", "INSTANCE_PATH", "SECRET_KEY", "DATA_KEY", "BASE_URL", "REDIS_URL",
-    "TRUSTED_PROXIES", "RATE_LIMITS", "PORT", "PADES_DIR",
+    "TRUSTED_PROXIES", "RATE_LIMITS", "PORT", "PADES_DIR", "STAFF_IDLE_MINUTES",
+    "STAFF_SESSION_HOURS",
 }
 
 
@@ -40,6 +47,7 @@ def load_config(overrides: dict | None = None) -> dict:
     port = int(env.get("PORT") or 5000)
     # Unset, BASE_URL follows PORT: `PORT=5101 make run` must print QR codes that point at 5101.
     base_url = (env.get("BASE_URL") or f"http://127.0.0.1:{port}").rstrip("/")
+    session_hours = int(env.get("STAFF_SESSION_HOURS") or 12)
     rate_limits = env.get("RATE_LIMITS", "on").strip().lower() not in ("off", "0", "false", "no")
     config = {
         "INSTANCE_PATH": str(instance),
@@ -54,19 +62,25 @@ def load_config(overrides: dict | None = None) -> dict:
         # Folder with office.pem, office.key and ca.pem for the receipts' PAdES signature (a
         # certificate from a PSrE); unset: a demo CA made in the instance folder on first use.
         "PADES_DIR": env.get("PADES_DIR") or None,
+        # A staff sign-in ends after this long without a request, and after this long in any
+        # case (a counter PC left signed in overnight); logout and disabling end it at once.
+        "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES") or 30),
+        "STAFF_SESSION_HOURS": session_hours,
         # Flask and extensions
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": base_url.startswith("https://"),
         "SESSION_COOKIE_NAME": "rekam_session",
-        "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+        "PERMANENT_SESSION_LIFETIME": session_hours * 3600,
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "id",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "app" / "translations"),
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
         "RATELIMIT_ENABLED": rate_limits,
-        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or "memory://",
+        # Counters every worker sees: Redis when set (several machines), else a SQLite file of
+        # their own in the instance folder (one machine; off the booking database's write lock).
+        "RATELIMIT_STORAGE_URI": env.get("REDIS_URL") or ratelimit_file_uri(instance),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_STRATEGY": "moving-window",
         "COMPRESS_ALGORITHM": ["br", "gzip"],

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import Flask, g, jsonify, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -48,7 +51,23 @@ def is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
+def _retry_message() -> str | None:
+    """'Try again in N minutes', from when the breached limit frees a place."""
+    from .extensions import limiter
+
+    breached = limiter.current_limit
+    if breached is None:
+        return None
+    # reset_at is rounded up to the next whole second, plus one: take that second back.
+    minutes = max(1, math.ceil((breached.reset_at - 1 - time.time()) / 60))
+    return ngettext("Terlalu banyak percobaan dari sini. Coba lagi dalam %(num)d menit.",
+                    "Terlalu banyak percobaan dari sini. Coba lagi dalam %(num)d menit.",
+                    minutes)
+
+
 def error_response(status: int, message: str | None = None):
+    if status == 429 and message is None:
+        message = _retry_message()
     title, hint = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
     if is_api_request():
         body = {"error": API_CODES.get(status, "error"), "message": str(message or title),

@@ -8,6 +8,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
 
+from .adapters import ratelimit_store  # noqa: F401  (registers the rekam-sqlite:// scheme)
+
 LANGUAGES = ("id", "en")
 
 babel = Babel()

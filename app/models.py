@@ -538,3 +538,20 @@ class HealthProbe(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     checked_at: datetime = Field(sa_column=utc_column())
+
+
+# --- issue 9 (C): staff sessions — models below this line ---
+
+
+class StaffSession(SQLModel, table=True):
+    """A staff sign-in that the server can end (logout, password change, disabling). The signed
+    cookie holds its random id; only the id's SHA-256 is kept here, like an API token's."""
+
+    __tablename__ = "staff_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    user_id: int = Field(foreign_key="staff_user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    ended_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

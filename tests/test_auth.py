@@ -77,6 +77,60 @@ def test_repeated_failures_are_throttled(client, make_user, page):
     assert throttled.h1 == "Terlalu banyak percobaan"
 
 
+def _attempt(client, username, password, address, lang="id"):
+    return client.post(f"/login?lang={lang}", data={"username": username, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.mark.app_config(RATE_LIMITS="on")
+def test_the_same_address_is_throttled_at_its_count_and_told_how_long_to_wait(client, make_user,
+                                                                               page):
+    officer = make_user("officer")
+    for _ in range(5):
+        assert _attempt(client, officer.username, "wrong", "198.51.100.7").status_code == 422
+    throttled = _attempt(client, officer.username, TEST_PASSWORD, "198.51.100.7", lang="en")
+    assert throttled.status_code == 429
+    assert "Try again in 15 minutes." in throttled.get_data(as_text=True)
+    assert 14 * 60 <= int(throttled.headers["Retry-After"]) <= 15 * 60
+    shown = page(client, "/login?lang=id", method="POST", status=429,
+                 data={"username": officer.username, "password": "wrong"},
+                 environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    assert "Coba lagi dalam 15 menit." in shown.text
+
+
+@pytest.mark.app_config(RATE_LIMITS="on")
+def test_an_attacker_elsewhere_cannot_lock_the_officer_out(client, make_user):
+    officer = make_user("officer")
+    for _ in range(12):
+        _attempt(client, officer.username, "guess", "203.0.113.66")
+    assert _attempt(client, officer.username, "guess", "203.0.113.66").status_code == 429
+    at_the_counter = _attempt(client, officer.username, TEST_PASSWORD, "192.0.2.10")
+    assert at_the_counter.status_code == 303
+
+
+@pytest.mark.app_config(RATE_LIMITS="on")
+def test_signing_in_forgives_the_earlier_typos_from_that_address(client, make_user):
+    officer = make_user("officer")
+    for _ in range(4):
+        assert _attempt(client, officer.username, "typo", "192.0.2.10").status_code == 422
+    assert _attempt(client, officer.username, TEST_PASSWORD, "192.0.2.10").status_code == 303
+    statuses = [_attempt(client, officer.username, "typo", "192.0.2.10").status_code
+                for _ in range(6)]
+    assert statuses == [422] * 5 + [429]
+
+
+@pytest.mark.app_config(RATE_LIMITS="on")
+def test_guessing_from_many_addresses_meets_the_per_account_ceiling(client, make_user):
+    officer = make_user("officer")
+    statuses = [_attempt(client, officer.username, "guess", f"203.0.113.{n}").status_code
+                for n in range(10) for _ in range(5)]
+    assert statuses == [422] * 50
+    # 50 failures an hour per account from anywhere: the 51st try waits, even with the password.
+    late = _attempt(client, officer.username, TEST_PASSWORD, "192.0.2.10")
+    assert late.status_code == 429
+    assert "Coba lagi dalam 60 menit." in late.get_data(as_text=True)
+
+
 def test_next_only_redirects_within_the_site(client, make_user):
     officer = make_user("officer")
     for target, expected in (("/officer/", "/officer/"), ("//evil.example/", "/officer/"),

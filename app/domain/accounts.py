@@ -18,7 +18,7 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, select
 
 from ..models import STAFF_ROLES, TOKEN_ROLES, ApiToken, Desa, Office, User, utcnow
-from . import audit
+from . import audit, staff_sessions
 
 _hasher = PasswordHasher()  # argon2id, RFC 9106 low-memory profile
 _dummy_hash: str | None = None
@@ -82,8 +82,7 @@ def create_user(session: Session, username: str, password: str, role: str,
         raise AccountError("username: 2–60 characters, a–z, 0–9, dot, hyphen, underscore")
     if role not in STAFF_ROLES:
         raise AccountError(f"role must be one of {', '.join(STAFF_ROLES)}")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"password must be at least {MIN_PASSWORD} characters")
+    _check_password(password)
     if session.exec(select(User).where(User.username == username)).first():
         raise AccountError(f"user {username!r} already exists")
     scope = resolve_scope(session, "officer" if role == "kiosk" else role, office_code, desa_code)
@@ -92,6 +91,42 @@ def create_user(session: Session, username: str, password: str, role: str,
     session.add(user)
     session.flush()
     audit.record(session, "cli", "user.create", f"user:{user.id}", f"role={role}")
+    return user
+
+
+def _user_named(session: Session, username: str) -> User:
+    user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+    if user is None:
+        raise AccountError(f"no user {username!r}")
+    return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"password must be at least {MIN_PASSWORD} characters")
+
+
+def set_password(session: Session, username: str, password: str, actor: str = "cli",
+                 keep_session_id: int | None = None) -> User:
+    """A new password; every sign-in of the user ends (but keep_session_id, the one that
+    changed it), so whoever knew the old password is out at once."""
+    _check_password(password)
+    user = _user_named(session, username)
+    user.password_hash = _hasher.hash(password)
+    session.add(user)
+    ended = staff_sessions.end_sessions_for_user(session, user.id, keep_session_id)
+    audit.record(session, actor, "user.password", f"user:{user.id}", f"sessions_ended={ended}")
+    return user
+
+
+def disable_user(session: Session, username: str, actor: str = "cli") -> User:
+    """The user can no longer sign in, and every sign-in they have ends now (a kiosk user is
+    revoked the same way)."""
+    user = _user_named(session, username)
+    user.active = False
+    session.add(user)
+    ended = staff_sessions.end_sessions_for_user(session, user.id)
+    audit.record(session, actor, "user.disable", f"user:{user.id}", f"sessions_ended={ended}")
     return user
 
 

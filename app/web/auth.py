@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 
-from ..db import get_session
-from ..domain import audit
+from ..db import READ_METHODS, database, get_session
+from ..domain import audit, staff_sessions
 from ..domain.accounts import authenticate
 from ..extensions import limiter
 from ..models import User
@@ -15,16 +16,39 @@ from .rendering import render
 from .safe_redirect import local_path
 
 bp = Blueprint("auth", __name__)
+SESSION_KEY = "sid"  # the staff session's random id; the row holds only its hash
 HOME_BY_ROLE = {"admin": "/admin/", "officer": "/officer/", "desa_staff": "/staff/",
                 "kiosk": "/"}
+
+
+LOGIN_PER_ADDRESS = "20 per 15 minutes"  # an office's PCs often share one public address
+LOGIN_PER_ACCOUNT_AND_ADDRESS = "5 per 15 minutes"
+LOGIN_PER_ACCOUNT = "50 per hour"
+ACCOUNT_ADDRESS_KEY = "login-user-address:"
 
 
 def _failed_login(response) -> bool:
     return response.status_code == 422
 
 
-def _username_key() -> str:
-    return "login-user:" + (request.form.get("username") or "").strip().lower()[:60]
+def _typed_username() -> str:
+    return (request.form.get("username") or "").strip().lower()[:60]
+
+
+def _account_and_address_key() -> str:
+    return f"{ACCOUNT_ADDRESS_KEY}{_typed_username()}|{get_remote_address()}"
+
+
+def _account_key() -> str:
+    return "login-user:" + _typed_username()
+
+
+def _forgive_failures_from_here() -> None:
+    """A right password forgets this address's earlier failures for the account — not the
+    per-account ceiling, which an attacker elsewhere may be filling."""
+    for counted in limiter.current_limits:
+        if ACCOUNT_ADDRESS_KEY in counted.key:
+            limiter.limiter.clear(counted.limit, *counted.request_args)
 
 
 @bp.get("/login")
@@ -33,10 +57,15 @@ def show_login():
     return render("auth/login.html", form=form)
 
 
-# Repeated failures are throttled per address and per account (guessing spread over addresses).
+# Three limits (OWASP ASVS 2.2.1). Tight, per account from one address: every attempt takes a
+# place before the password is checked, so parallel guesses cannot slip past it, and a right
+# password gives the places back. An attacker elsewhere does not share that counter, so cannot
+# lock an officer out. Looser, counting failures only: per address (guessing many accounts)
+# and per account from anywhere (guessing spread over many addresses).
 @bp.post("/login")
-@limiter.limit("10 per 15 minutes", deduct_when=_failed_login)
-@limiter.limit("5 per 15 minutes", key_func=_username_key, deduct_when=_failed_login)
+@limiter.limit(LOGIN_PER_ACCOUNT_AND_ADDRESS, key_func=_account_and_address_key)
+@limiter.limit(LOGIN_PER_ADDRESS, deduct_when=_failed_login)
+@limiter.limit(LOGIN_PER_ACCOUNT, key_func=_account_key, deduct_when=_failed_login)
 def login():
     form = LoginForm()
     user = None
@@ -46,8 +75,9 @@ def login():
             form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
     if user is None:
         return render("auth/login.html", form=form, status=422)
+    _forgive_failures_from_here()
     session.clear()  # a fresh session on sign-in: no fixation
-    session["uid"] = user.id
+    session[SESSION_KEY] = staff_sessions.start(get_session(), user.id)
     session.permanent = True
     audit.record(get_session(), f"user:{user.id}", "auth.login")
     get_session().commit()
@@ -56,20 +86,46 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    uid = session.get("uid")
+    secret = session.get(SESSION_KEY)
     session.clear()
+    uid = staff_sessions.end(get_session(), secret) if secret else None
     if uid:
         audit.record(get_session(), f"user:{uid}", "auth.logout")
-        get_session().commit()
+    get_session().commit()
     return redirect(url_for("public.show_home"), code=303)
 
 
+def _lifetimes() -> staff_sessions.Lifetimes:
+    return staff_sessions.Lifetimes.of(current_app.config["STAFF_IDLE_MINUTES"],
+                                       current_app.config["STAFF_SESSION_HOURS"])
+
+
 def current_user() -> User | None:
+    """The signed-in staff member, checked against the server's session row on every request
+    (a copied cookie is worthless once the row has ended)."""
     if "current_user" not in g:
-        uid = session.get("uid")
-        user = get_session().get(User, uid) if isinstance(uid, int) else None
-        g.current_user = user if user is not None and user.active else None
+        g.current_user = g.staff_session_id = None
+        secret = session.get(SESSION_KEY)
+        found = staff_sessions.live(get_session(), secret, _lifetimes()) if secret else None
+        if found is None:
+            if secret:
+                session.pop(SESSION_KEY, None)  # ended or expired: forget it in the browser too
+        else:
+            g.current_user, g.staff_session_id = found.user, found.session_id
+            if found.needs_touch:
+                _note_activity(found.session_id)
     return g.current_user
+
+
+def _note_activity(session_id: int) -> None:
+    if request.method not in READ_METHODS:
+        # A write request already holds SQLite's write lock: note it in the request's session.
+        staff_sessions.touch(get_session(), session_id)
+        return
+    # A read request reads from the read engine: the touch gets a short write of its own.
+    with database().session(write=True) as write:
+        staff_sessions.touch(write, session_id)
+        write.commit()
 
 
 def guard(blueprint: Blueprint, *roles: str) -> None:

@@ -82,7 +82,7 @@ class PageCache:
     def __call__(self, view):
         @functools.wraps(view)
         def cached_view(*args, **kwargs):
-            if not current_app.config.get("PAGE_CACHE", True) or session.get("uid"):
+            if not current_app.config.get("PAGE_CACHE", True) or session.get("sid"):
                 return view(*args, **kwargs)
             prefs = display_preferences()
             key = (request.full_path, str(get_locale()), prefs["text"], prefs["contrast"],

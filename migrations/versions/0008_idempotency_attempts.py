@@ -2,7 +2,7 @@
 and the stored 80 mm receipt print
 
 Revision ID: 0008_idempotency_attempts
-Revises: 0006_retention
+Revises: 0007_staff_sessions
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlmodel
 import app.models
 
 revision = '0008_idempotency_attempts'
-down_revision = '0006_retention'
+down_revision = '0007_staff_sessions'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,179 @@
+"""Rate-limit counters in a SQLite file of their own, shared by every worker on one machine.
+
+Flask-Limiter keeps counters in process memory by default, so N gunicorn workers would each
+allow the full limit (DESIGN §2). This is a `limits` storage (the library behind Flask-Limiter)
+registered under the scheme `rekam-sqlite`, so `RATELIMIT_STORAGE_URI` can name it:
+`rekam-sqlite:///abs/path/ratelimits.sqlite3`. It lives in its own file so that counting a
+request never waits for, or holds, the booking database's one write lock. With `REDIS_URL` set
+the limits use Redis instead and this file is not touched.
+
+Supports the fixed-window (`incr`) and moving-window (`acquire_entry`) strategies; Rekam uses
+the moving window, which never lets more than the stated count through in any window.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
+
+from limits.storage import MovingWindowSupport, Storage
+
+BUSY_TIMEOUT_MS = 5_000
+# One acquisition in this many also sweeps every key's expired entries (keys that are never
+# hit again would otherwise stay for good); the key being hit is always tidied.
+SWEEP_EVERY = 200
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS counter (
+    key TEXT PRIMARY KEY,
+    value INTEGER NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS entry (
+    key TEXT NOT NULL,
+    at REAL NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_entry_key_at ON entry (key, at);
+CREATE INDEX IF NOT EXISTS ix_entry_expires ON entry (expires_at);
+"""
+
+
+class SQLiteStorage(Storage, MovingWindowSupport):
+    """Counters every process on the machine sees; each change is one immediate transaction."""
+
+    STORAGE_SCHEME = ["rekam-sqlite"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False,
+                 clock: Callable[[], float] = time.time, **options):
+        parsed = urllib.parse.urlparse(uri or "")
+        if not parsed.path or parsed.path == "/":
+            raise ValueError("rekam-sqlite:// needs a file path, e.g. rekam-sqlite:///tmp/x.db")
+        self.path = Path(urllib.parse.unquote(parsed.path))
+        self._clock = clock  # seconds since the epoch; tests move it instead of waiting
+        self._local = threading.local()
+        self._hits = 0
+        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return sqlite3.Error
+
+    # -- connections: one per thread and process (a forked worker opens its own) --------------
+
+    def _db(self) -> sqlite3.Connection:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            local.pid, local.connection = os.getpid(), self._connect()
+        return local.connection
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            # Keys in it are hashed or plain addresses: readable by the service user only.
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                     isolation_level=None, check_same_thread=False)
+        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA journal_mode=WAL")
+        # Counters are not precious: a power cut may lose the last few, never corrupt the file.
+        connection.execute("PRAGMA synchronous=NORMAL")
+        connection.executescript(SCHEMA)
+        return connection
+
+    # -- Storage -----------------------------------------------------------------------------
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = self._clock()
+        # One statement: SQLite runs it atomically, so two workers never both read the old value.
+        (value,) = self._db().execute(
+            "INSERT INTO counter (key, value, expires_at) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT (key) DO UPDATE SET "
+            " value = CASE WHEN counter.expires_at <= ?4 THEN excluded.value"
+            "              ELSE counter.value + excluded.value END,"
+            " expires_at = CASE WHEN counter.expires_at <= ?4 THEN excluded.expires_at"
+            "                   ELSE counter.expires_at END "
+            "RETURNING value",
+            (key, amount, now + expiry, now),
+        ).fetchall()[0]
+        return int(value)
+
+    def get(self, key: str) -> int:
+        row = self._db().execute("SELECT value FROM counter WHERE key = ? AND expires_at > ?",
+                                 (key, self._clock())).fetchone()
+        return int(row[0]) if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        now = self._clock()
+        row = self._db().execute("SELECT expires_at FROM counter WHERE key = ? AND expires_at > ?",
+                                 (key, now)).fetchone()
+        return float(row[0]) if row else now
+
+    def check(self) -> bool:
+        try:
+            self._db().execute("SELECT 1").fetchone()
+        except sqlite3.Error:
+            return False
+        return True
+
+    def reset(self) -> int | None:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            keys = db.execute("SELECT count(*) FROM (SELECT key FROM counter UNION "
+                              "SELECT key FROM entry)").fetchone()[0]
+            db.execute("DELETE FROM counter")
+            db.execute("DELETE FROM entry")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return int(keys)
+
+    def clear(self, key: str) -> None:
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM counter WHERE key = ?", (key,))
+            db.execute("DELETE FROM entry WHERE key = ?", (key,))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    # -- MovingWindowSupport -----------------------------------------------------------------
+
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        if amount > limit:
+            return False
+        db = self._db()
+        # IMMEDIATE: the count and the insert are one step for every process on the machine.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            now = self._clock()
+            db.execute("DELETE FROM entry WHERE key = ? AND at <= ?", (key, now - expiry))
+            self._hits += 1
+            if self._hits % SWEEP_EVERY == 0:
+                db.execute("DELETE FROM entry WHERE expires_at <= ?", (now,))
+            (taken,) = db.execute("SELECT count(*) FROM entry WHERE key = ?", (key,)).fetchone()
+            acquired = taken + amount <= limit
+            if acquired:
+                db.executemany("INSERT INTO entry (key, at, expires_at) VALUES (?, ?, ?)",
+                               [(key, now, now + expiry)] * amount)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        return acquired
+
+    def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+        now = self._clock()
+        oldest, taken = self._db().execute(
+            "SELECT min(at), count(*) FROM entry WHERE key = ? AND at > ?", (key, now - expiry)
+        ).fetchone()
+        return (float(oldest), int(taken)) if taken else (now, 0)
