@@ -1,7 +1,10 @@
 """`make run`: the portal under gunicorn (a production WSGI server) and, beside it, the worker
 for background jobs (reminders, no-shows, notifications, receipt rendering).
 
-python -m app.serve [--host 127.0.0.1] [--port 5000] [--workers 3] [--threads 4] [--no-worker]
+python -m app.serve [--host 127.0.0.1] [--port 5000] [--fd N] [--workers 3] [--threads 4] [--no-worker]
+
+`--fd N` serves on a listening socket the caller already bound (a supervisor's socket
+activation, or a test that must be sure no other server can answer on its port).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import time
 def server_command(args) -> list[str]:
     return [
         sys.executable, "-m", "gunicorn", "wsgi:app",
-        "--bind", f"{args.host}:{args.port}",
+        "--bind", f"fd://{args.fd}" if args.fd is not None else f"{args.host}:{args.port}",
         "--workers", str(args.workers), "--threads", str(args.threads),
         "--worker-class", "gthread", "--timeout", "60", "--graceful-timeout", "20",
         "--forwarded-allow-ips", "127.0.0.1",
@@ -46,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT") or 5000))
+    parser.add_argument("--fd", type=int, default=None,
+                        help="an inherited listening socket to serve on (--port names its port)")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--no-worker", action="store_true", help="serve pages only")
@@ -55,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_worker and (worker := worker_command()):
         commands.append(worker)
     env = child_environment(args)
-    processes = [subprocess.Popen(command, env=env) for command in commands]  # noqa: S603
+    inherited = (args.fd,) if args.fd is not None else ()  # the socket goes to gunicorn only
+    processes = [subprocess.Popen(command, env=env,  # noqa: S603
+                                  pass_fds=inherited if command is commands[0] else ())
+                 for command in commands]
 
     def stop(_signum=None, _frame=None):
         for process in processes:

@@ -12,10 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import httpx
@@ -29,6 +26,7 @@ from app.domain.demo import seed_demo
 from app.logs import escape_controls, redact, token_digest
 from app.migrate import upgrade
 from tests.support.databases import fresh_database
+from tests.support.live_server import reserve_port, serving
 from tests.test_booking_api import _book, _first_slot
 
 pytestmark = pytest.mark.db
@@ -98,19 +96,14 @@ def test_control_characters_are_escaped_and_tokens_hashed():
 # --- the real server ----------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live(worker_name, tmp_path):
     """gunicorn through app.serve (as `make run` starts it) on a database of its own; yields
     (base URL, kiosk token, database URL, a function returning the server's output so far)."""
     url = fresh_database(f"{worker_name}_logs", tmp_path)
     upgrade(url)
-    port = _free_port()
+    listener = reserve_port()
+    port = listener.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path),
            "RATE_LIMITS": "off", "BASE_URL": f"http://127.0.0.1:{port}",
            "SECRET_KEY": "log-secret", "DATA_KEY": "log-data-key", "PYTHONUNBUFFERED": "1"}
@@ -122,28 +115,9 @@ def live(worker_name, tmp_path):
         session.commit()
     app.extensions["rekam_db"].dispose()
     log_path = tmp_path / "server.log"
-    log = open(log_path, "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.serve", "--port", str(port), "--workers", "1",
-         "--threads", "2", "--no-worker"], env=env, cwd=ROOT, stdout=log,
-        stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"no server: {log_path.read_text()}") from None
-            time.sleep(0.2)
-    try:
+    with serving(listener, env, log_path, workers=1, threads=2) as base:
         yield base, {"Authorization": f"Bearer {secret}"}, url, lambda: log_path.read_text(
             errors="replace")
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def _raw_request(base: str, request_line: bytes) -> bytes:

@@ -10,11 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,6 +30,7 @@ from app.domain.booking import counter_drift
 from app.models import Booking, ManageAttempt, Office, OutboxMessage, Slot, utcnow
 from tests.support import race_client
 from tests.support.databases import fresh_database
+from tests.support.live_server import reserve_port, serving
 
 pytestmark = [pytest.mark.db, pytest.mark.xdist_group("races")]
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,12 +39,6 @@ THREADS = 24
 
 def _nik(serial: int, born: str = "120307") -> str:
     return f"351504{born}{serial:04d}"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _cli(env, *args) -> str:
@@ -89,31 +81,15 @@ def _prepare(env) -> str:
 def server(worker_name, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("races")
     url = fresh_database(f"{worker_name}_races", tmp)
-    port = _free_port()
+    listener = reserve_port()
+    port = listener.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "RATE_LIMITS": "off",
            "BASE_URL": f"http://127.0.0.1:{port}", "SECRET_KEY": "race-secret",
            "DATA_KEY": "race-data-key", "PYTHONUNBUFFERED": "1"}
     _cli(env, "seed-demo")
     token = _prepare(env)
-    log = open(tmp / "server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.serve", "--port", str(port), "--workers", "2",
-         "--threads", "8", "--no-worker"], env=env, cwd=ROOT, stdout=log,
-        stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"no server: {(tmp / 'server.log').read_text()}") from None
-            time.sleep(0.2)
-    yield Server(base, token, url)
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    with serving(listener, env, tmp / "server.log", workers=2, threads=8) as base:
+        yield Server(base, token, url)
 
 
 def _weekday(weeks: int, weekday: int) -> date:

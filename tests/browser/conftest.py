@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import TEST_PASSWORD
+from tests.support.live_server import reserve_port, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -35,12 +33,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -62,29 +54,11 @@ def flask_cli(env: dict, *args: str, stdin: str | None = None) -> str:
 def live_server(server_env) -> str:
     """Base URL of Rekam served by gunicorn, as `make run` serves it, over a seeded database."""
     flask_cli(server_env, "seed-demo")
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server_env["BASE_URL"] = base
-    log = open(Path(server_env["INSTANCE_PATH"]) / "server.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.serve", "--port", str(port), "--workers", "1",
-         "--threads", "8"], env=server_env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the live server did not start; see server.log") from None
-                time.sleep(0.2)
+    listener = reserve_port()
+    server_env["BASE_URL"] = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    log_path = Path(server_env["INSTANCE_PATH"]) / "server.log"
+    with serving(listener, server_env, log_path, workers=1, threads=8, jobs=True) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()
 
 
 @pytest.fixture(scope="session")

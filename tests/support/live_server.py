@@ -23,10 +23,48 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "live-server password"  # noqa: S105  (a test account's)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def reserve_port() -> socket.socket:
+    """A listening socket on a free loopback port, held until a server takes it over.
+
+    Choosing a free port and letting the server bind it later is a race: another test's server
+    may take it in between, and then the health check below would be answered by that server
+    (a limits test once talked to a server with rate limits off)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    return listener
+
+
+@contextlib.contextmanager
+def serving(listener: socket.socket, env: dict, log_path: Path, *, workers: int = 1,
+            threads: int = 4, jobs: bool = False, wait: float = 60) -> Iterator[str]:
+    """`python -m app.serve` on the reserved socket, as `make run` serves (gunicorn), until the
+    context ends; yields its base URL once /healthz answers 200."""
+    port = listener.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "app.serve", "--fd", str(listener.fileno()),
+               "--port", str(port), "--workers", str(workers), "--threads", str(threads)]
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(  # noqa: S603
+            [*command, *([] if jobs else ["--no-worker"])], env=env, cwd=ROOT, stdout=log,
+            stderr=subprocess.STDOUT, pass_fds=(listener.fileno(),))
+        listener.close()  # the server holds it now
+        try:
+            deadline = time.monotonic() + wait
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/healthz", timeout=2) as answer:  # noqa: S310
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    pass
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"no server: {log_path.read_text(errors='replace')}")
+                time.sleep(0.1)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def cli(env: dict, *args: str, stdin: str | None = None) -> str:
@@ -60,7 +98,8 @@ class LiveServer:
 def live_server(tmp: Path, database_url: str, *, workers: int = 3, users: tuple = (),
                 **env_extra: str) -> Iterator[LiveServer]:
     """Serve Rekam on a free port; `users` are (username, role) made with `users add`."""
-    port = free_port()
+    listener = reserve_port()
+    port = listener.getsockname()[1]
     # REDIS_URL only when the test asks for it: the store must be the one under test.
     inherited = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env = {**inherited, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp),
@@ -70,24 +109,5 @@ def live_server(tmp: Path, database_url: str, *, workers: int = 3, users: tuple 
     for username, role in users:
         cli(env, "users", "add", username, "--role", role, "--office", "351504",
             "--password-stdin", stdin=PASSWORD + "\n")
-    log_path = tmp / "server.log"
-    with open(log_path, "w") as log:
-        process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "app.serve", "--port", str(port), "--workers", str(workers),
-             "--threads", "4", "--no-worker"], env=env, cwd=ROOT, stdout=log,
-            stderr=subprocess.STDOUT)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        try:
-            while True:
-                try:
-                    with urllib.request.urlopen(base + "/healthz", timeout=2):  # noqa: S310
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"no server: {log_path.read_text()}") from None
-                    time.sleep(0.2)
-            yield LiveServer(base, env, tmp)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    with serving(listener, env, tmp / "server.log", workers=workers) as base:
+        yield LiveServer(base, env, tmp)
