@@ -19,7 +19,7 @@ from ..domain.phones import normalise_phone
 from ..domain.services import SERVICES
 from ..extensions import limiter
 from ..models import Booking, Desa, Office, Receipt, Slot, utcnow
-from ..web.booking_forms import (
+from ..web.citizen.booking_forms import (
     HOME_VISIT_MESSAGE,
     NEEDS_MESSAGE,
     PHONE_MESSAGE,

@@ -16,9 +16,13 @@ from .rendering import render
 from .safe_redirect import local_path
 
 bp = Blueprint("auth", __name__)
+
+
+def blueprints():
+    return (bp,)
 SESSION_KEY = "sid"  # the staff session's random id; the row holds only its hash
 HOME_BY_ROLE = {"admin": "/admin/", "officer": "/officer/", "desa_staff": "/staff/",
-                "kiosk": "/"}
+                "kiosk": "/kiosk/"}
 
 
 LOGIN_PER_ADDRESS = "20 per 15 minutes"  # an office's PCs often share one public address
