@@ -156,4 +156,4 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                        field_errors(error)) from None
 
 
-from . import bookings, checkin, offices, services, verify, whoami  # noqa: E402,F401  (registers the routes)
+from . import bookings, checkin, office_status, offices, services, verify, whoami  # noqa: E402,F401  (registers the routes)
