@@ -191,7 +191,8 @@ def _applicant(body: BookingIn, office: Office, now, reader) -> bookings.Applica
         raise ApiError(422, "invalid", INVALID, errors)
     return bookings.Applicant.from_nik(
         body.nik, info, current_app.config["DATA_KEY"].encode(),
-        today=capacity.local_today(office, now), ever_married=body.ever_married, name=name,
+        today=capacity.local_today(office, now), ever_married=body.ever_married,
+        min_age=office.min_recording_age, name=name,
         phone=phone, desa_code=body.desa_code, needs=needs)
 
 

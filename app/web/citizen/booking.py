@@ -455,7 +455,7 @@ def save_details():
         applicant = bookings.Applicant.from_nik(
             form.nik.data, form.info, current_app.config["DATA_KEY"].encode(),
             today=capacity.local_today(office, utcnow()), ever_married=bool(form.married.data),
-            name=form.name.data)
+            min_age=office.min_recording_age, name=form.name.data)
         if needs_recording and not applicant.may_record:
             form.nik.errors.append(too_young_message(applicant.may_record_from))
     if form.errors:

@@ -46,8 +46,9 @@ NEEDS_MESSAGE = _l("Pilih dari daftar bantuan yang tersedia.")
 HOME_VISIT_MESSAGE = _l("Bila Anda tidak bisa keluar rumah, ajukan kunjungan ke rumah, bukan "
                         "jadwal di kantor.")
 OUTSIDE = "luar"  # the desa choice for "from outside this kecamatan"
-TOO_YOUNG = _l("Perekaman e-KTP pertama baru bisa mulai %(day)s, saat berumur 17 tahun, kecuali "
-               "sudah atau pernah menikah.")
+# The day already says the age: the office's minimum (17, or 16 where it records earlier).
+TOO_YOUNG = _l("Perekaman e-KTP pertama baru bisa mulai %(day)s, kecuali sudah atau pernah "
+               "menikah.")
 
 
 def too_young_message(eligible_from) -> str:

@@ -7,7 +7,7 @@ from flask import Blueprint, abort
 from flask_babel import get_locale
 
 from ...db import get_session
-from ...domain import office_status
+from ...domain import office_settings, office_status
 from ...domain.capacity import local, zone_name
 from ...domain.offices import get_office
 from ..receipt_documents import local_date, local_time
@@ -20,9 +20,15 @@ def service_status(office) -> office_status.ServiceStatus:
     return office_status.current(get_session(), office.code)
 
 
+def card_pickup(office) -> office_settings.CardPickup | None:
+    return office_settings.card_pickup_of(get_session(), office.code)
+
+
 def _install(state) -> None:
-    # The home and booking pages show each office's status beside it, with no view to change.
+    # The home, booking and checklist pages show each office's status and where its cards are
+    # picked up beside it, with no view to change.
     state.app.add_template_global(service_status, "service_status")
+    state.app.add_template_global(card_pickup, "card_pickup")
 
 
 bp.record_once(_install)
