@@ -203,7 +203,7 @@ def issue_booking_receipt(session, booking: Booking):
 
 
 @route("/bookings", "POST", summary="Book a place for a resident", roles=BOOKING_ROLES,
-       body=BookingIn,
+       body=BookingIn, scope=("office", "desa"),
        responses={201: ("Booked", BookingOut),
                   409: ("slot_full or already_booked", ErrorOut)})
 @per_token
@@ -273,6 +273,7 @@ def _booking_in_scope(code: str) -> tuple[Booking, Office]:
 
 
 @route("/bookings/<code>", summary="A booking by its code", roles=BOOKING_ROLES,
+       scope=("office", "desa"),
        responses={200: ("The booking", BookingOut), 404: ("No such booking", ErrorOut)})
 @per_token
 def show_booking_json(code: str):
@@ -281,7 +282,7 @@ def show_booking_json(code: str):
 
 
 @route("/bookings/<code>/cancel", "POST", summary="Cancel a booking; its place is free again",
-       roles=BOOKING_ROLES,
+       roles=BOOKING_ROLES, scope=("office", "desa"),
        responses={200: ("The booking, now cancelled", BookingOut),
                   404: ("No such booking", ErrorOut),
                   409: ("not_cancellable: checked in, recorded, no-show or cancelled", ErrorOut)})

@@ -51,7 +51,7 @@ def show_office_status_json(code: str):
 
 
 @route("/offices/<code>/status", "PUT", summary="Set today's service status (admin)",
-       roles=("admin",), body=OfficeStatusIn,
+       roles=("admin",), scope=("office",), body=OfficeStatusIn,
        responses={200: ("The status as stored", OfficeStatusOut),
                   404: ("No such office", ErrorOut)})
 def set_office_status_json(code: str):

@@ -1,9 +1,9 @@
-"""The citizen's room: home, requirements, booking and managing it, verifying a receipt.
-Anyone may enter; no sign-in."""
+"""The citizen's room: home, requirements, booking and managing it, verifying a receipt,
+today's service status. Anyone may enter; no sign-in."""
 
 
 def blueprints():
     # Imported when registered, not with the package: app.api still borrows booking_forms.
-    from . import booking, guidance, public, status, verify
+    from .room import BLUEPRINTS
 
-    return (public.bp, guidance.bp, booking.bp, verify.bp, status.bp)
+    return BLUEPRINTS

@@ -4,9 +4,11 @@ from flask import Blueprint, abort
 
 from ...db import get_session
 from ...domain.offices import get_office
+from ..auth import public
 from ..rendering import render
 
 bp = Blueprint("display", __name__, url_prefix="/display")
+public(bp)  # a lobby TV signs in as no one: the board shows no names
 
 
 @bp.get("/<office_code>")
