@@ -52,6 +52,10 @@ TOKEN_ROLES = ("kiosk", "officer", "capture_agent", "desa_staff", "admin")
 TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
 
 
+# --- issue 10 (I): office settings ---
+CARD_PRINT_PLACES = ("kecamatan", "disdukcapil")
+
+
 class Office(SQLModel, table=True):
     """A kecamatan office where people record."""
 
@@ -67,6 +71,12 @@ class Office(SQLModel, table=True):
         sa.CheckConstraint("no_show_grace_minutes >= 0", name="ck_office_grace"),
         # --- issue 9 (B): retention ---
         sa.CheckConstraint("retention_days BETWEEN 1 AND 3650", name="ck_office_retention_days"),
+        # --- issue 10 (I): office settings ---
+        sa.CheckConstraint(_in("card_print_place", CARD_PRINT_PLACES),
+                           name="ck_office_card_print_place"),
+        sa.CheckConstraint("card_days BETWEEN 1 AND 365", name="ck_office_card_days"),
+        sa.CheckConstraint("min_recording_age BETWEEN 16 AND 17",
+                           name="ck_office_min_recording_age"),
     )
 
     code: str = Field(primary_key=True, max_length=6)
@@ -85,6 +95,14 @@ class Office(SQLModel, table=True):
     # --- issue 9 (B): retention --- days after a booking ends until its personal data goes
     # (DESIGN §9, /privasi).
     retention_days: int = 90
+    # --- issue 10 (I): office settings --- where cards are printed and picked up (DESIGN §3:
+    # in three of five offices studied, at the kabupaten's Disdukcapil), with the pickup
+    # address when it is not this office's; the days the office expects from recording to card;
+    # the age from which it records (17 by law; some record from 16 on school outreach).
+    card_print_place: str = Field(default="kecamatan", max_length=12)
+    card_pickup_address: str | None = Field(default=None, max_length=300)
+    card_days: int = 14
+    min_recording_age: int = 17
 
 
 class Desa(SQLModel, table=True):
@@ -555,3 +573,26 @@ class StaffSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     last_seen_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     ended_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+# --- issue 10 (I): today's service status — models below this line ---
+
+SERVICE_STATES = ("normal", "limited", "stopped")
+
+
+class OfficeStatus(SQLModel, table=True):
+    """What an office can do today (DESIGN §6): recording and card printing each normal,
+    limited or stopped, and a short plain-text reason. No row: both normal."""
+
+    __tablename__ = "office_status"
+    __table_args__ = (
+        sa.CheckConstraint(_in("recording", SERVICE_STATES), name="ck_office_status_recording"),
+        sa.CheckConstraint(_in("printing", SERVICE_STATES), name="ck_office_status_printing"),
+    )
+
+    office_code: str = Field(primary_key=True, foreign_key="office.code", max_length=6)
+    recording: str = Field(default="normal", max_length=10)
+    printing: str = Field(default="normal", max_length=10)
+    message: str = Field(default="", max_length=280)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    updated_by: str = Field(default="", max_length=60)  # like AuditLog.actor: "token:7"

@@ -181,7 +181,7 @@ def test_the_pdf_follows_the_answers_and_says_what_is_missing(client):
 
 
 def test_the_pdf_renders_fast_enough_for_desa_staff_printing_in_a_row(app, session):
-    from app.web.guidance import render_checklist_pdf
+    from app.web.citizen.guidance import render_checklist_pdf
 
     with app.test_request_context():
         render_checklist_pdf(session, "pemula", "id", {})  # loads WeasyPrint once per process

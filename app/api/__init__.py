@@ -8,6 +8,7 @@ from flask import Blueprint, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
+from ..access import TOKEN, Access, declare_view
 from ..db import READ_METHODS, database, get_session
 from ..domain.accounts import token_for, token_needs_touch, touch_token
 from ..models import ApiToken
@@ -25,6 +26,7 @@ class Operation:
     body: type[BaseModel] | None = None
     responses: dict[int, tuple[str, object]] = field(default_factory=dict)
     params: list[dict] = field(default_factory=list)
+    scope: tuple[str, ...] = ()  # app.access.SCOPES the token must cover (checked in the view)
 
 
 OPERATIONS: dict[str, Operation] = {}
@@ -38,10 +40,12 @@ class ApiError(Exception):
 
 def route(rule: str, method: str = "GET", *, summary: str, roles: tuple[str, ...] | None = None,
           body: type[BaseModel] | None = None, responses: dict | None = None,
-          params: list[dict] | None = None):
-    """Register an API view and its OpenAPI description in one place."""
+          params: list[dict] | None = None, scope: tuple[str, ...] = ()):
+    """Register an API view, who may call it (app/access.py) and its OpenAPI description in
+    one place."""
 
     def decorate(view):
+        declare_view(view, Access(frozenset(roles) if roles is not None else None, scope, TOKEN))
         api.add_url_rule(rule, endpoint=view.__name__, view_func=view, methods=[method])
         described = dict(responses or {})
         extra = list(params or [])
@@ -57,7 +61,7 @@ def route(rule: str, method: str = "GET", *, summary: str, roles: tuple[str, ...
                 described[status] = ((f"{old[0]}; or {text}" if old else text),
                                      old[1] if old else ErrorOut)
         OPERATIONS[f"api.{view.__name__}"] = Operation(
-            rule, method, view.__name__, summary, roles, body, described, extra)
+            rule, method, view.__name__, summary, roles, body, described, extra, scope)
         return view
 
     return decorate
@@ -156,4 +160,4 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                        field_errors(error)) from None
 
 
-from . import bookings, checkin, offices, services, verify, whoami  # noqa: E402,F401  (registers the routes)
+from . import bookings, checkin, office_status, offices, services, verify, whoami  # noqa: E402,F401  (registers the routes)

@@ -19,7 +19,7 @@ from ..domain.phones import normalise_phone
 from ..domain.services import SERVICES
 from ..extensions import limiter
 from ..models import Booking, Desa, Office, Receipt, Slot, utcnow
-from ..web.booking_forms import (
+from ..web.citizen.booking_forms import (
     HOME_VISIT_MESSAGE,
     NEEDS_MESSAGE,
     PHONE_MESSAGE,
@@ -191,7 +191,8 @@ def _applicant(body: BookingIn, office: Office, now, reader) -> bookings.Applica
         raise ApiError(422, "invalid", INVALID, errors)
     return bookings.Applicant.from_nik(
         body.nik, info, current_app.config["DATA_KEY"].encode(),
-        today=capacity.local_today(office, now), ever_married=body.ever_married, name=name,
+        today=capacity.local_today(office, now), ever_married=body.ever_married,
+        min_age=office.min_recording_age, name=name,
         phone=phone, desa_code=body.desa_code, needs=needs)
 
 
@@ -202,7 +203,7 @@ def issue_booking_receipt(session, booking: Booking):
 
 
 @route("/bookings", "POST", summary="Book a place for a resident", roles=BOOKING_ROLES,
-       body=BookingIn,
+       body=BookingIn, scope=("office", "desa"),
        responses={201: ("Booked", BookingOut),
                   409: ("slot_full or already_booked", ErrorOut)})
 @per_token
@@ -272,6 +273,7 @@ def _booking_in_scope(code: str) -> tuple[Booking, Office]:
 
 
 @route("/bookings/<code>", summary="A booking by its code", roles=BOOKING_ROLES,
+       scope=("office", "desa"),
        responses={200: ("The booking", BookingOut), 404: ("No such booking", ErrorOut)})
 @per_token
 def show_booking_json(code: str):
@@ -280,7 +282,7 @@ def show_booking_json(code: str):
 
 
 @route("/bookings/<code>/cancel", "POST", summary="Cancel a booking; its place is free again",
-       roles=BOOKING_ROLES,
+       roles=BOOKING_ROLES, scope=("office", "desa"),
        responses={200: ("The booking, now cancelled", BookingOut),
                   404: ("No such booking", ErrorOut),
                   409: ("not_cancellable: checked in, recorded, no-show or cancelled", ErrorOut)})

@@ -37,7 +37,7 @@ class CheckInOut(BaseModel):
 
 
 @route("/bookings/<code>/check-in", "POST", summary="Check a booked person in (on the day)",
-       roles=CHECK_IN_ROLES,
+       roles=CHECK_IN_ROLES, scope=("office",),
        responses={200: ("Checked in; `ticket` is null until the lobby queue exists", CheckInOut),
                   404: ("No such booking", ErrorOut),
                   409: ("not_today, or wrong_state (already checked in, cancelled, …)",

@@ -45,7 +45,8 @@ def build_spec(base_url: str) -> dict:
             operation["responses"][str(status)] = response
         if op.roles is not None:
             operation["security"] = [{"bearer": []}]
-            operation["description"] = "Roles: " + ", ".join(op.roles)
+            operation["description"] = "Roles: " + ", ".join(op.roles) + (
+                "; scope: " + ", ".join(op.scope) if op.scope else "")
             for status, text in ((401, "Missing, malformed, unknown or revoked token"),
                                  (403, "Outside the token's role or scope")):
                 operation["responses"].setdefault(str(status), {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ErrorOut(BaseModel):
@@ -28,3 +30,24 @@ class WhoAmIOut(BaseModel):
     role: str
     office: str | None
     desa: str | None
+
+
+# --- issue 10 (I): today's service status ---
+ServiceState = Literal["normal", "limited", "stopped"]
+
+
+class OfficeStatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    recording: ServiceState
+    printing: ServiceState
+    message: str = Field(default="", max_length=280,
+                         description="one line of plain text: why, and what to do instead")
+
+
+class OfficeStatusOut(BaseModel):
+    recording: ServiceState
+    printing: ServiceState
+    message: str
+    updated_at: str | None = Field(description="ISO 8601 with the office's offset; null when "
+                                               "never set (both normal)")

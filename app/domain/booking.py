@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from ..adapters import notify
 from ..models import ACTIVE_STATUSES, Booking, Office, Slot, utcnow
 from . import audit, capacity, codes
-from .eligibility import age_band, band_is_elderly, check_eligibility
+from .eligibility import RECORDING_AGE, age_band, band_is_elderly, check_eligibility
 from .nik import NikInfo, nik_hash
 from .services import SERVICES
 
@@ -69,8 +69,10 @@ class Applicant:
 
     @classmethod
     def from_nik(cls, nik: str, info: NikInfo, key: bytes, *, today: date,
-                 ever_married: bool = False, **stated) -> Applicant:
-        eligibility = check_eligibility(info.birth_date, today, ever_married)
+                 ever_married: bool = False, min_age: int = RECORDING_AGE,
+                 **stated) -> Applicant:
+        # min_age: the office's Office.min_recording_age (17, or 16 where it records earlier).
+        eligibility = check_eligibility(info.birth_date, today, ever_married, min_age=min_age)
         return cls(nik_hash=nik_hash(nik, key), nik_last4=info.last4,
                    age_band=age_band(eligibility.age), may_record=eligibility.eligible,
                    may_record_from=eligibility.eligible_from, **stated)

@@ -1,4 +1,7 @@
-"""Who may record an e-KTP (UU 24/2013 art. 63 and Permendagri): 17 or older, or ever married."""
+"""Who may record an e-KTP (UU 24/2013 art. 63 and Permendagri): 17 or older, or ever married.
+
+The age is the office's setting (`Office.min_recording_age`, 17 unless the office records from
+16 on school outreach, so that the card is ready on the 17th birthday)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -26,24 +29,27 @@ def age_on(birth_date: date, today: date) -> int:
     return today.year - birth_date.year - before_birthday
 
 
-def seventeenth_birthday(birth_date: date) -> date:
-    """The first day someone may record on age alone; 1 March when 29 February does not exist."""
-    year = birth_date.year + RECORDING_AGE
+def seventeenth_birthday(birth_date: date, age: int = RECORDING_AGE) -> date:
+    """The first day someone may record on age alone (at `age`, 17 by law); 1 March when
+    29 February does not exist."""
+    year = birth_date.year + age
     try:
         return birth_date.replace(year=year)
     except ValueError:
         return date(year, 3, 1)
 
 
-def check_eligibility(birth_date: date, today: date, ever_married: bool = False) -> Eligibility:
+def check_eligibility(birth_date: date, today: date, ever_married: bool = False, *,
+                      min_age: int = RECORDING_AGE) -> Eligibility:
     age = age_on(birth_date, today)
-    if age >= RECORDING_AGE:
+    if age >= min_age:
         return Eligibility(eligible=True, age=age, eligible_from=None, reason="adult")
     # Art. 63: being or having been married makes someone eligible at any age.
     if ever_married:
         return Eligibility(eligible=True, age=age, eligible_from=None, reason="married")
     return Eligibility(
-        eligible=False, age=age, eligible_from=seventeenth_birthday(birth_date), reason="too_young"
+        eligible=False, age=age, eligible_from=seventeenth_birthday(birth_date, min_age),
+        reason="too_young",
     )
 
 

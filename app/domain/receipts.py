@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from ..adapters import signing
 from ..models import Booking, Office, Receipt, SigningKey, Slot, utcnow
 from . import audit
+from .office_settings import CardPickup, card_pickup
 
 FORMAT_VERSION = 1
 KINDS = ("booking", "recording")
@@ -291,6 +292,8 @@ class ReceiptDocument:
     issued_at: datetime
     expires_at: datetime
     recorded_on: date | None
+    # --- issue 10 (I): where the card is printed and picked up (office settings)
+    card_pickup: CardPickup | None = None
 
 
 ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
@@ -324,6 +327,7 @@ def document_for(session: Session, claims: dict, receipt: Receipt) -> ReceiptDoc
         expires_at=datetime.fromtimestamp(claims["exp"], tz),
         recorded_on=(booking.recorded_at.astimezone(tz).date()
                      if booking and booking.recorded_at else None),
+        card_pickup=card_pickup(office) if office else None,
     )
 
 

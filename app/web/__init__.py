@@ -1,13 +1,16 @@
-"""Blueprints per audience, registered in one place."""
+"""Blueprints per audience, registered in one place: a package per room (citizen, kiosk, staff,
+officer, admin, display), and the shared parts (auth, forms, rendering) beside them."""
 
 from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, booking, guidance, officer, public, staff, system, verify
+    from . import admin, auth, citizen, display, kiosk, officer, staff, system
     from .rendering import install_template_globals
 
-    for module in (system, public, guidance, booking, auth, staff, officer, admin, verify):
-        app.register_blueprint(module.bp)
+    app.register_blueprint(system.bp)
+    for room in (citizen, auth, kiosk, staff, officer, admin, display):
+        for blueprint in room.blueprints():
+            app.register_blueprint(blueprint)
     install_template_globals(app)
     auth.install(app)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, g, redirect, request, session, 
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
+from ..access import ANYONE, Access, access_for, declare_blueprint, declare_view
 from ..db import READ_METHODS, database, get_session
 from ..domain import audit, staff_sessions
 from ..domain.accounts import authenticate
@@ -16,9 +17,15 @@ from .rendering import render
 from .safe_redirect import local_path
 
 bp = Blueprint("auth", __name__)
+
+
+def blueprints():
+    return (bp,)
+
+
 SESSION_KEY = "sid"  # the staff session's random id; the row holds only its hash
 HOME_BY_ROLE = {"admin": "/admin/", "officer": "/officer/", "desa_staff": "/staff/",
-                "kiosk": "/"}
+                "kiosk": "/kiosk/"}
 
 
 LOGIN_PER_ADDRESS = "20 per 15 minutes"  # an office's PCs often share one public address
@@ -128,20 +135,46 @@ def _note_activity(session_id: int) -> None:
         write.commit()
 
 
+def _enforce_declared_access():
+    """Before every view of a declared blueprint: its view's or its blueprint's roles."""
+    if request.endpoint is None:  # 404 / 405: nothing to guard
+        return None
+    needed = access_for(current_app.view_functions, request.endpoint).roles
+    if needed is None:
+        return None
+    user = current_user()
+    if user is None:
+        return redirect(url_for("auth.show_login", next=request.full_path.rstrip("?")))
+    if user.role not in needed:
+        abort(403)
+    return None
+
+
 def guard(blueprint: Blueprint, *roles: str) -> None:
     """Who may enter a blueprint is decided here, once, for every view in it."""
+    declare_blueprint(blueprint.name, Access(frozenset(roles)))
+    blueprint.before_request(_enforce_declared_access)
 
-    @blueprint.before_request
-    def require_role():
-        user = current_user()
-        if user is None:
-            return redirect(url_for("auth.show_login", next=request.full_path.rstrip("?")))
-        if user.role not in roles:
-            abort(403)
-        return None
+
+def public(blueprint: Blueprint) -> None:
+    """A blueprint anyone may enter (a view in it may still `allow` only some roles)."""
+    declare_blueprint(blueprint.name, ANYONE)
+    blueprint.before_request(_enforce_declared_access)
+
+
+def allow(*roles: str):
+    """A view's own roles where they differ from its blueprint's; `allow()` alone: anyone."""
+
+    def decorate(view):
+        return declare_view(view, Access(frozenset(roles) if roles else None))
+
+    return decorate
 
 
 def install(app) -> None:
     @app.context_processor
     def user_context():
         return {"current_user": current_user()}
+
+
+public(bp)  # the sign-in page is for those not yet signed in

@@ -9,10 +9,12 @@ from ..db import database
 from ..domain import health
 from ..extensions import limiter
 from ..models import utcnow
+from .auth import public
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("system", __name__)
+public(bp)  # load balancers and API clients
 
 
 @bp.get("/healthz")

@@ -22,7 +22,7 @@ def checklist_pdf_ms(env: dict[str, str], rounds: int = 8) -> list[float]:
     """Milliseconds per render of the printable `pemula` checklist (the first render, which
     imports WeasyPrint, is dropped)."""
     from app.db import database
-    from app.web.guidance import render_checklist_pdf
+    from app.web.citizen.guidance import render_checklist_pdf
 
     app = _app(env)
     timings = []

@@ -228,7 +228,7 @@ def guidance(bench: Bench) -> Section:
         "The checklist page as a person first opens it (no answers yet), served like every "
         "anonymous page without session state (the page cache keeps it per language and "
         "display setting for a minute).",
-        f"Checklist PDF (`app.web.guidance.render_checklist_pdf`, `pemula`, Indonesian, A4, "
+        f"Checklist PDF (`app.web.citizen.guidance.render_checklist_pdf`, `pemula`, Indonesian, A4, "
         f"in-process on the bench database): median **{median:.0f} ms** over {len(pdf)} "
         f"renders (min {min(pdf):.0f}, max {max(pdf):.0f}); goal ≤ 250 ms: {verdict}."])
 

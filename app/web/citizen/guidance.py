@@ -1,0 +1,600 @@
+"""The requirement wizard and accessible guidance: "what do I need, and what will happen?"
+
+Field studies: citizens arrive without the right papers and must come back; elderly, disabled
+and low-literacy residents cannot follow the procedure alone; money is asked "for the blangko".
+So every page here works without JavaScript (the wizard's state is in the query string, so Back
+always works), says that the service is free, and links to /lapor.
+
+Pages: /syarat (choose a service), /syarat/tidak-yakin (not sure: one question per screen),
+/syarat/<service> (personalised checklist, optional NIK check), /syarat/<service>.pdf,
+/panduan[/<step>] (what happens at the recording), /bantuan (needs carried into booking),
+/kunjungan-rumah (home-visit request), /lapor (anonymous misconduct report).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from babel.dates import get_day_names
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
+from flask_babel import force_locale, format_date, get_locale
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, select
+
+from ...adapters.pdf import render_pdf
+from ...db import get_session
+from ...domain import drafts, reports
+from ...domain.capacity import ZONE_NAMES
+from ...domain.eligibility import RECORDING_AGE, check_eligibility
+from ...domain.guidance import STEPS, get_step
+from ...domain.nik import NikError, mask_nik, nik_warnings, parse_nik, today_in
+from ...domain.offices import desa_by_office, list_offices
+from ...domain.services import (
+    BIOMETRICS_ON_FILE_NOTE,
+    FREE_NOTE,
+    NO_COVER_LETTER_NOTE,
+    NONE_RESULT,
+    NONE_RESULT_TEXT,
+    OUTSIDE_DOMICILE_NOTE,
+    QUESTIONS,
+    SERVICES,
+    Document,
+    Service,
+    answered_path,
+    checklist,
+    get_service,
+    next_step,
+    step_number,
+    total_steps,
+)
+from ...extensions import csrf, htmx, limiter
+from ...models import HomeVisitRequest, MisconductReport, Office, OpeningHours
+from ..forms import NEED_LABELS, NIK_MESSAGES
+from ..rendering import cached_page, render
+from .guidance_forms import (
+    NEED_PICTOGRAMS,
+    NEEDS,
+    UNREADABLE,
+    YES_NO,
+    HomeVisitForm,
+    NeedsForm,
+    NikCheckForm,
+    PemulaQuestionsForm,
+    ReportForm,
+    TickForm,
+    question_form,
+)
+
+bp = Blueprint("guidance", __name__)
+
+SERVICE_RULE = "any(" + ", ".join(SERVICES) + "):service"
+# The booking flow (issue 5) reads payload["needs"] of this draft when it starts.
+DRAFT_COOKIE = "booking_draft"
+DRAFT_KIND = "booking"
+ANSWER_MISSING = _l("Pilih salah satu jawaban.")
+
+
+@bp.context_processor
+def guidance_context():
+    return {"free_note": FREE_NOTE}
+
+
+def current_lang() -> str:
+    return str(get_locale() or "id")
+
+
+def _fragment_block(name: str) -> str | None:
+    """The block to answer an htmx request with; a history restore needs the whole page."""
+    return None if htmx.history_restore_request else name
+
+
+def _body_is_unreadable() -> bool:
+    """A posted body that is not UTF-8. Werkzeug would silently drop the whole form; we answer
+    with a 422 that says so. Call it before the form is parsed (the body is read and cached)."""
+    try:
+        request.get_data(cache=True).decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _stored(response) -> bool:
+    """Rate limits count stored submissions (a redirect), not forms sent back with errors."""
+    return response.status_code == 303
+
+
+def _cached_unless_htmx(view):
+    """The same for every anonymous visitor, so served from the page cache for a minute; an
+    htmx request (a fragment, whose focus depends on HX-Trigger) is always rendered."""
+    cached = cached_page(view)
+
+    @functools.wraps(view)
+    def dispatch(*args, **kwargs):
+        return view(*args, **kwargs) if htmx else cached(*args, **kwargs)
+
+    return dispatch
+
+
+def _service_or_none(code: str | None) -> str | None:
+    return code if code in SERVICES else None
+
+
+# --- /syarat: choose a service ---------------------------------------------------------------
+
+
+@bp.get("/syarat")
+@_cached_unless_htmx
+def show_requirements():
+    return render("citizen/guidance/requirements.html", services=list(SERVICES.values()))
+
+
+@bp.get("/syarat/tidak-yakin")
+@_cached_unless_htmx
+def show_not_sure():
+    """One plain question per screen; every answer so far is in the URL."""
+    answers = {code: value for code, value in request.args.items()
+               if code in QUESTIONS and value in dict(QUESTIONS[code].choices)}
+    step = next_step(answers)
+    path = answered_path(answers)
+    if isinstance(step, str) and step != NONE_RESULT:
+        return redirect(url_for(".show_checklist", service=step), code=303)
+    back = (url_for(".show_not_sure", **{q.code: a for q, a in path[:-1]}) if path
+            else url_for(".show_requirements"))
+    carried = [(q.code, a) for q, a in path]
+    if step == NONE_RESULT:
+        return render("citizen/guidance/not_sure.html", result_text=NONE_RESULT_TEXT, back=back,
+                      carried=carried, form=None, question=None)
+    lang = current_lang()
+    form = question_form(step.code, step.text(lang),
+                         [(value, text(lang)) for value, text in step.choices], None)
+    status = 200
+    if request.args.get("q") == step.code:  # the question was sent without an answer
+        form[step.code].errors = [ANSWER_MISSING]
+        status = 422
+    return render("citizen/guidance/not_sure.html", status=status, form=form, question=step,
+                  carried=carried, back=back, step=step_number(answers),
+                  steps=total_steps(answers), result_text=None)
+
+
+# --- /syarat/<service>: the personalised checklist -----------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistAnswers:
+    """What the person told the checklist: kept in the query string, no personal data."""
+
+    adult: str | None = None  # pemula: 17 or older?
+    married: str | None = None  # pemula under 17: married or ever married?
+    have: tuple[str, ...] = ()  # documents ticked "I have this"
+    checked: bool = False  # the tick list was sent: what is not ticked is missing
+
+    @classmethod
+    def from_mapping(cls, service_code: str, values: Mapping | None) -> ChecklistAnswers:
+        values = values or {}
+
+        def one(name):
+            value = values.get(name)
+            return value if value in YES_NO else None
+
+        if hasattr(values, "getlist"):
+            ticked = values.getlist("have")
+        else:
+            ticked = values.get("have") or ()
+            ticked = [ticked] if isinstance(ticked, str) else list(ticked)
+        known = {doc.code for doc in checklist(service_code, ever_married=True)}
+        adult = one("adult") if service_code == "pemula" else None
+        return cls(adult=adult, married=one("married") if adult == "no" else None,
+                   have=tuple(dict.fromkeys(c for c in ticked if c in known)),
+                   checked=values.get("checked") in ("1", True))
+
+    @property
+    def ever_married(self) -> bool:
+        """Under 17 and married: eligible, and brings the marriage evidence (checklist())."""
+        return self.adult == "no" and self.married == "yes"
+
+    @property
+    def too_young(self) -> bool:
+        return self.adult == "no" and self.married == "no"
+
+    def pending(self, service_code: str) -> str | None:
+        """The next question that changes the answer; only a first recording has any."""
+        if service_code != "pemula":
+            return None
+        if self.adult is None:
+            return "adult"
+        if self.adult == "no" and self.married is None:
+            return "married"
+        return None
+
+    def query(self, *, ticks: bool = True) -> list[tuple[str, str]]:
+        pairs = [(k, v) for k, v in (("adult", self.adult), ("married", self.married)) if v]
+        if ticks:
+            pairs += [("have", code) for code in self.have]
+            if self.checked:
+                pairs.append(("checked", "1"))
+        return pairs
+
+
+@dataclass(frozen=True)
+class ChecklistView:
+    service: Service
+    answers: ChecklistAnswers
+    documents: tuple[Document, ...]
+
+    @property
+    def missing(self) -> tuple[Document, ...]:
+        if not self.answers.checked:
+            return ()
+        return tuple(d for d in self.documents if d.code not in self.answers.have)
+
+    @property
+    def complete(self) -> bool:
+        return self.answers.checked and not self.missing
+
+    def notes(self):
+        """The general notes that apply to this service, as bilingual Texts."""
+        if self.service.needs_recording:
+            return (NO_COVER_LETTER_NOTE, OUTSIDE_DOMICILE_NOTE)
+        return (NO_COVER_LETTER_NOTE, BIOMETRICS_ON_FILE_NOTE)
+
+
+def checklist_view(service_code: str, answers: ChecklistAnswers) -> ChecklistView:
+    return ChecklistView(service=get_service(service_code), answers=answers,
+                         documents=checklist(service_code, ever_married=answers.ever_married))
+
+
+@dataclass(frozen=True)
+class NikResult:
+    """What the NIK says, shown once and forgotten: only the masked NIK is shown back."""
+
+    masked: str
+    birth_date: date
+    age: int
+    eligible: bool
+    eligible_from: date | None
+    reason: str
+    stated_birth_date: date | None
+    birth_date_differs: bool
+
+
+@bp.get(f"/syarat/<{SERVICE_RULE}>")
+@_cached_unless_htmx
+def show_checklist(service: str):
+    answers = ChecklistAnswers.from_mapping(service, request.args)
+    pending = answers.pending(service)
+    answer_missing = pending is not None and request.args.get("q") == pending
+    return _render_checklist(service, answers, answer_missing=answer_missing,
+                             status=422 if answer_missing else 200)
+
+
+# The form is validated by FlaskForm (CSRF token included) after the encoding check, so a body
+# that is not UTF-8 gets a 422 page like any other wrong input instead of a 400.
+@bp.post("/syarat/pemula")
+@csrf.exempt
+def check_nik():
+    """Optional eligibility check by NIK (DESIGN §3): never stored or logged, POST only."""
+    service = "pemula"
+    answers = ChecklistAnswers.from_mapping(service, request.args)
+    if _body_is_unreadable():
+        form = NikCheckForm(formdata=None)
+        form.nik.errors = [UNREADABLE]
+        return _render_checklist(service, answers, nik_form=form, status=422)
+    form = NikCheckForm()
+    if not form.validate():
+        return _render_checklist(service, answers, nik_form=form, status=422)
+    today = today_in()  # before an office is chosen, ages are taken in Asia/Jakarta
+    try:
+        info = parse_nik(form.nik.data, today)
+    except NikError as error:
+        form.nik.errors.append(NIK_MESSAGES[error.code])
+        return _render_checklist(service, answers, nik_form=form, status=422)
+    married = form.ever_married.data == "yes"
+    eligibility = check_eligibility(info.birth_date, today, ever_married=married)
+    stated = form.birth_date.data
+    result = NikResult(
+        masked=mask_nik(form.nik.data), birth_date=info.birth_date, age=eligibility.age,
+        eligible=eligibility.eligible, eligible_from=eligibility.eligible_from,
+        reason=eligibility.reason, stated_birth_date=stated,
+        birth_date_differs="birth_date_mismatch" in nik_warnings(info, stated))
+    form.nik.data = ""  # the whole NIK is not echoed back into the page
+    # The NIK answers the age question; the checklist follows from it.
+    adult = "yes" if eligibility.age >= RECORDING_AGE else "no"
+    answers = ChecklistAnswers(adult=adult,
+                               married=form.ever_married.data if adult == "no" else None,
+                               have=answers.have, checked=answers.checked)
+    return _render_checklist(service, answers, nik_form=form, nik_result=result)
+
+
+def _render_checklist(service: str, answers: ChecklistAnswers, *, nik_form=None,
+                      nik_result: NikResult | None = None, answer_missing: bool = False,
+                      status: int = 200):
+    lang = current_lang()
+    view = checklist_view(service, answers)
+    pending = answers.pending(service)
+    questions = PemulaQuestionsForm(data={"adult": answers.adult, "married": answers.married})
+    if answer_missing:
+        questions[pending].errors = [ANSWER_MISSING]
+    ticks = TickForm(data={"have": list(answers.have)})
+    ticks.have.choices = [(doc.code, doc.name(lang)) for doc in view.documents]
+    if service == "pemula" and nik_form is None:
+        nik_form = NikCheckForm(data={"ever_married": answers.married or "no"})
+    response = render(
+        "citizen/guidance/checklist.html", block=_fragment_block("checklist"), status=status,
+        view=view, service=view.service, answers=answers, pending=pending,
+        questions=questions, ticks=ticks, nik_form=nik_form, nik_result=nik_result,
+        free_note=FREE_NOTE, offices=office_listing(get_session(), lang),
+        query=answers.query(), query_without_ticks=answers.query(ticks=False),
+        # After an answer swapped in by htmx, focus goes to what changed.
+        focus_after_answer=request.headers.get("HX-Trigger") == "checklist-question",
+    )
+    if request.method == "POST":
+        response.headers["Cache-Control"] = "no-store"  # the answer shows a birth date
+    return response
+
+
+@bp.get(f"/syarat/<{SERVICE_RULE}>.pdf")
+def checklist_pdf(service: str):
+    answers = ChecklistAnswers.from_mapping(service, request.args)
+    pdf = render_checklist_pdf(get_session(), service, current_lang(), answers)
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="syarat-{service}.pdf"'
+    response.vary.add("Cookie")  # the language may come from the cookie
+    return response
+
+
+def render_checklist_pdf(session: Session, service_code: str, lang: str,
+                         answers: ChecklistAnswers | Mapping | None = None) -> bytes:
+    """The printable A4 checklist desa staff hand out. A plain function (the bench times it);
+    needs an application context."""
+    if not isinstance(answers, ChecklistAnswers):
+        answers = ChecklistAnswers.from_mapping(service_code, answers)
+    view = checklist_view(service_code, answers)
+    with force_locale(lang):
+        html = current_app.jinja_env.get_template("citizen/guidance/checklist_pdf.html").render(
+            view=view, service=view.service, answers=answers, lang=lang, free_note=FREE_NOTE,
+            offices=office_listing(session, lang), base_url=current_app.config["BASE_URL"],
+            printed_on=format_date(today_in(), "long"))
+    return render_pdf(html, Path(current_app.static_folder).as_uri() + "/")
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    code: str
+    name: str
+    address: str
+    is_demo: bool
+    hours: tuple[str, ...]  # "Senin–Jumat: 08.00–16.00 WIB"
+
+
+def office_listing(session: Session, lang: str) -> list[OfficeInfo]:
+    """Offices with their weekly hours in words, consecutive days with equal hours joined."""
+    rows = session.exec(select(OpeningHours).order_by(
+        OpeningHours.office_code, OpeningHours.weekday, OpeningHours.opens)).all()
+    periods: dict[str, dict[int, list[str]]] = {}
+    clock = "%H:%M" if lang == "en" else "%H.%M"  # Indonesian writes 08.00
+    for row in rows:
+        text = f"{row.opens.strftime(clock)}–{row.closes.strftime(clock)}"
+        periods.setdefault(row.office_code, {}).setdefault(row.weekday, []).append(text)
+    day_names = get_day_names("wide", locale="en" if lang == "en" else "id")
+    listing = []
+    for office in list_offices(session):
+        zone = ZONE_NAMES.get(office.timezone, office.timezone)
+        lines, days = [], sorted(periods.get(office.code, {}).items())
+        i = 0
+        while i < len(days):
+            j = i
+            while (j + 1 < len(days) and days[j + 1][1] == days[i][1]
+                   and days[j + 1][0] == days[j][0] + 1):
+                j += 1
+            label = day_names[days[i][0]]
+            if j > i:
+                label += "–" + day_names[days[j][0]]
+            lines.append(f"{label}: {', '.join(days[i][1])} {zone}")
+            i = j + 1
+        listing.append(OfficeInfo(office.code, office.name, office.address, office.is_demo,
+                                  tuple(lines)))
+    return listing
+
+
+# --- what happens at the recording -----------------------------------------------------------
+
+
+@bp.get("/panduan")
+@_cached_unless_htmx
+def show_guidance():
+    return render("citizen/guidance/guidance_index.html", steps=STEPS)
+
+
+@bp.get("/panduan/<slug>")
+@_cached_unless_htmx
+def show_guidance_step(slug: str):
+    try:
+        step = get_step(slug)
+    except KeyError:
+        abort(404)
+    index = STEPS.index(step)
+    return render("citizen/guidance/guidance_step.html", step=step, number=index + 1, count=len(STEPS),
+                  previous=STEPS[index - 1] if index > 0 else None,
+                  following=STEPS[index + 1] if index + 1 < len(STEPS) else None)
+
+
+# --- "Saya perlu bantuan": needs carried into booking ---------------------------------------
+
+
+def _draft_needs() -> list[str] | None:
+    loaded = drafts.load(get_session(), request.cookies.get(DRAFT_COOKIE), DRAFT_KIND)
+    if loaded is None:
+        return None
+    return [n for n in loaded[1].get("needs", []) if n in NEEDS]
+
+
+def _needs_page(form: NeedsForm, *, saved=None, status: int = 200):
+    service = _service_or_none(form.service.data)
+    return render("citizen/guidance/needs.html", status=status, form=form, saved=saved,
+                  service=get_service(service) if service else None,
+                  need_labels=NEED_LABELS, need_pictograms=NEED_PICTOGRAMS,
+                  free_note=FREE_NOTE)
+
+
+@bp.get("/bantuan")
+def show_needs():
+    stored = _draft_needs()
+    form = NeedsForm(data={"needs": stored or [],
+                           "service": _service_or_none(request.args.get("layanan")) or ""})
+    saved = stored if request.args.get("tersimpan") and stored is not None else None
+    return _needs_page(form, saved=saved)
+
+
+@bp.post("/bantuan")
+@csrf.exempt  # validated by the FlaskForm after the encoding check (see check_nik)
+def save_needs():
+    if _body_is_unreadable():
+        form = NeedsForm(formdata=None)
+        form.needs.errors = [UNREADABLE]
+        return _needs_page(form, status=422)
+    form = NeedsForm()
+    if not form.validate():
+        return _needs_page(form, status=422)
+    needs = [n for n in NEEDS if n in form.needs.data]
+    draft_id = _store_needs(needs)
+    service = _service_or_none(form.service.data)
+    if "cannot_leave_home" in needs:
+        target = url_for(".show_home_visit_form", layanan=service)
+    else:
+        target = url_for(".show_needs", layanan=service, tersimpan=1)
+    response = redirect(target, code=303)
+    response.set_cookie(DRAFT_COOKIE, draft_id, httponly=True, samesite="Lax", path="/",
+                        secure=current_app.config["BASE_URL"].startswith("https://"))
+    return response
+
+
+def _store_needs(needs: list[str]) -> str:
+    """Keep the needs in the booking draft (created if missing; other answers kept)."""
+    session = get_session()
+    loaded = drafts.load(session, request.cookies.get(DRAFT_COOKIE), DRAFT_KIND)
+    if loaded is None:
+        draft = drafts.start(session, DRAFT_KIND, {"needs": needs})
+    else:
+        draft, payload = loaded
+        drafts.save(session, draft, {**payload, "needs": needs})
+    session.commit()
+    return draft.id
+
+
+# --- home-visit request ----------------------------------------------------------------------
+
+
+def _home_visit_choices(form: HomeVisitForm, session: Session, lang: str) -> None:
+    offices = {office.code: office.name for office in list_offices(session)}
+    form.desa.choices = {None: [("", _l("Pilih desa atau kelurahan"))]} | {
+        offices[code]: [(d.code, d.name) for d in desa] for code, desa in
+        desa_by_office(session).items() if code in offices}
+    form.service.choices = [(s.code, s.name(lang)) for s in SERVICES.values()]
+
+
+def _home_visit_page(form: HomeVisitForm, status: int = 200):
+    return render("citizen/guidance/home_visit.html", status=status, form=form, free_note=FREE_NOTE)
+
+
+@bp.get("/kunjungan-rumah")
+def show_home_visit_form():
+    form = HomeVisitForm(data={"service": _service_or_none(request.args.get("layanan"))})
+    _home_visit_choices(form, get_session(), current_lang())
+    form.ensure_submission_id()
+    return _home_visit_page(form)
+
+
+@bp.post("/kunjungan-rumah")
+@csrf.exempt  # validated by the FlaskForm after the encoding check (see check_nik)
+@limiter.limit("10 per hour", deduct_when=_stored)
+def request_home_visit():
+    session = get_session()
+    unreadable = _body_is_unreadable()  # before the form is parsed
+    form = HomeVisitForm(formdata=None) if unreadable else HomeVisitForm()
+    _home_visit_choices(form, session, current_lang())
+    submission_id = form.ensure_submission_id()
+    if unreadable:
+        form.name.errors = [UNREADABLE]
+        return _home_visit_page(form, status=422)
+    if not form.validate():
+        return _home_visit_page(form, status=422)
+    stored = reports.request_home_visit(
+        session, submission_id=submission_id, desa_code=form.desa.data, name=form.name.data,
+        phone=form.phone.data, requester=form.requester.data, service=form.service.data,
+        details=form.details.data or "")
+    session.commit()
+    return redirect(url_for(".show_home_visit_sent", nomor=stored.reference), code=303)
+
+
+@bp.get("/kunjungan-rumah/terkirim")
+def show_home_visit_sent():
+    session = get_session()
+    record = reports.find_by_reference(session, HomeVisitRequest, request.args.get("nomor"))
+    if record is None:
+        abort(404)
+    return render("citizen/guidance/home_visit_sent.html", reference=record.reference,
+                  office=session.get(Office, record.office_code))
+
+
+# --- /lapor: report a request for money or other misconduct, anonymously --------------------
+
+
+def _report_choices(form: ReportForm, session: Session) -> None:
+    form.office.choices = [("", _l("Pilih kantor kecamatan"))] + [
+        (office.code, office.name) for office in list_offices(session)]
+
+
+def _report_page(form: ReportForm, status: int = 200):
+    return render("citizen/guidance/report.html", status=status, form=form, free_note=FREE_NOTE)
+
+
+@bp.get("/lapor")
+def show_report_form():
+    form = ReportForm()
+    _report_choices(form, get_session())
+    form.ensure_submission_id()
+    return _report_page(form)
+
+
+@bp.post("/lapor")
+@csrf.exempt  # validated by the FlaskForm after the encoding check (see check_nik)
+@limiter.limit("5 per hour", deduct_when=_stored)
+def submit_report():
+    session = get_session()
+    unreadable = _body_is_unreadable()  # before the form is parsed
+    form = ReportForm(formdata=None) if unreadable else ReportForm()
+    _report_choices(form, session)
+    submission_id = form.ensure_submission_id()
+    if unreadable:
+        form.description.errors = [UNREADABLE]
+        return _report_page(form, status=422)
+    if not form.validate():
+        return _report_page(form, status=422)
+    stored = reports.submit_misconduct_report(
+        session, submission_id=submission_id, office_code=form.office.data,
+        event_date=form.event_date.data, kind=form.kind.data,
+        description=form.description.data, contact=form.contact.data or "")
+    session.commit()
+    return redirect(url_for(".show_report_sent", nomor=stored.reference), code=303)
+
+
+@bp.get("/lapor/terkirim")
+def show_report_sent():
+    record = reports.find_by_reference(get_session(), MisconductReport,
+                                       request.args.get("nomor"))
+    if record is None:
+        abort(404)
+    return render("citizen/guidance/report_sent.html", reference=record.reference)

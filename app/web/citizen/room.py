@@ -1,0 +1,10 @@
+"""The citizen room's blueprints and its guard, set once: anyone may enter every one of them
+(a view that needs more says so itself with `allow`)."""
+
+from ..auth import public
+from . import booking, guidance, status, verify
+from . import public as home
+
+BLUEPRINTS = (home.bp, guidance.bp, booking.bp, verify.bp, status.bp)
+for _blueprint in BLUEPRINTS:
+    public(_blueprint)
