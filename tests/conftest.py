@@ -17,6 +17,7 @@ from app.db import database
 from app.domain import accounts
 from app.domain.demo import seed_demo
 from app.migrate import upgrade
+from tests.support.bound_database import bind
 from tests.support.databases import fresh_database
 from tests.support.pages import fetch
 
@@ -62,16 +63,7 @@ def _settings(url: str, instance, **extra) -> dict:
 
 
 def _bound_app(database_url, instance_dir, **extra):
-    app = create_app(_settings(database_url, instance_dir, **extra))
-    db = app.extensions["rekam_db"]
-    connection = db.write_engine.connect()
-    outer = connection.begin()
-    db.bound_connection = connection
-    yield app
-    db.unbind()
-    outer.rollback()
-    connection.close()
-    db.dispose()
+    yield from bind(create_app(_settings(database_url, instance_dir, **extra)))
 
 
 @pytest.fixture
