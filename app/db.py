@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -191,18 +192,31 @@ def request_writes() -> bool:
 T = TypeVar("T")
 
 
-def write_step(work: Callable[[Session], T]) -> T:
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A session that only reads: the request's own when it reads, else a short read session of
+    its own, so a write request's lookups do not take SQLite's one write lock early."""
+    if not request_writes():
+        yield get_session()
+        return
+    with database().session(write=False) as reader:
+        yield reader
+
+
+def write_step(work: Callable[[Session], T], *, read_after: bool = True) -> T:
     """work(session) where it may write: in the request's own session when that writes (its view
     commits it with everything else: on SQLite a second writer would wait for the first's lock),
-    else in a short write transaction of its own, committed here; the read session then starts
-    a fresh snapshot, so what was just written is seen (a SQLite read keeps its first snapshot).
+    else in a short write transaction of its own, committed here. With `read_after` the read
+    session then starts a fresh snapshot, so the request sees what was just written (a SQLite
+    read keeps the snapshot it began with); a bookkeeping write (a touch) needs no such thing.
     """
     if request_writes():
         return work(get_session())
     with database().session(write=True) as writer:
         result = work(writer)
         writer.commit()
-    get_session().rollback()
+    if read_after:
+        get_session().rollback()
     return result
 
 

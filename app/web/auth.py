@@ -6,7 +6,7 @@ from flask import Blueprint, abort, current_app, g, redirect, request, session, 
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
-from ..db import READ_METHODS, database, get_session
+from ..db import get_session, write_step
 from ..domain import audit, staff_sessions
 from ..domain.accounts import authenticate
 from ..extensions import limiter
@@ -118,14 +118,7 @@ def current_user() -> User | None:
 
 
 def _note_activity(session_id: int) -> None:
-    if request.method not in READ_METHODS:
-        # A write request already holds SQLite's write lock: note it in the request's session.
-        staff_sessions.touch(get_session(), session_id)
-        return
-    # A read request reads from the read engine: the touch gets a short write of its own.
-    with database().session(write=True) as write:
-        staff_sessions.touch(write, session_id)
-        write.commit()
+    write_step(lambda writer: staff_sessions.touch(writer, session_id), read_after=False)
 
 
 def guard(blueprint: Blueprint, *roles: str) -> None:
