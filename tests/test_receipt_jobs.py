@@ -11,7 +11,7 @@ from app.domain import receipts
 from app.models import Receipt
 from tests.support.receipt_bookings import DATA_KEY, make_booking
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.db
 
 
 def _issued(session) -> Receipt:
