@@ -46,11 +46,13 @@ def create_app(config: dict | None = None) -> Flask:
     htmx.init_app(app)
 
     from .api import api
+    from .api.openapi import meta as api_meta
     from .errors import register_error_handlers
     from .web import register_blueprints
 
     register_blueprints(app)
     app.register_blueprint(api)
+    app.register_blueprint(api_meta)
     csrf.exempt(api)  # the API authenticates with bearer tokens, not cookies
     register_error_handlers(app)
 

@@ -1,4 +1,4 @@
-"""Receipt commands: `rotate-keys`, `signing-cert`, `mark-recorded` (DESIGN §8)."""
+"""Receipt commands: `rotate-keys`, `signing-cert`, `mark-recorded`, `render-receipt` (DESIGN §8)."""
 
 from __future__ import annotations
 
@@ -70,6 +70,25 @@ def mark_recorded_command(code):
     click.echo(verify_url)
 
 
+@click.command("render-receipt")
+@with_appcontext
+@click.argument("code")
+def render_receipt_command(code):
+    """Render and keep the current booking receipt's PDF of a booking now, before anyone
+    downloads it (the `prerender` job does the same in the background)."""
+    from .jobs import render_receipt
+
+    with database().session(write=False) as session:
+        booking = find_current(session, normalise_code(code))
+        receipt = receipts.latest_receipt(session, booking.id) if booking else None
+    sha256 = render_receipt(receipt.id) if receipt else None
+    if sha256 is None:
+        click.echo(f"error: no receipt to render for code {code}", err=True)
+        sys.exit(2)
+    click.echo(f"receipt of {display_code(booking.code)} rendered; sha256 {sha256}")
+
+
 def register(app: Flask) -> None:
-    for command in (rotate_keys_command, signing_cert_command, mark_recorded_command):
+    for command in (rotate_keys_command, signing_cert_command, mark_recorded_command,
+                    render_receipt_command):
         app.cli.add_command(command)

@@ -3,7 +3,9 @@
 SQLite is the embedded default: WAL so readers never wait for the writer, a busy timeout so
 writers queue instead of failing, and write transactions that begin IMMEDIATE so two writers
 never both read and then collide on upgrade. PostgreSQL needs none of that.
-A request gets one session; GET requests read, every other method writes.
+A request gets one session, its unit of work: GET requests read, every other method writes
+and the view commits once. A step a read request cannot skip (a slot row, a rendered PDF, a
+touched session) asks for a write explicitly with `write_step`.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -144,39 +149,14 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
     return engine, engine
 
 
-class _SharedTestSession(Session):
-    """The one session of a test: code that closes 'its' session only drops uncommitted work."""
-
-    def close(self) -> None:
-        self.rollback()
-
-
 @dataclass
 class Database:
     url: str
     read_engine: Engine
     write_engine: Engine
-    # Tests bind to one connection inside a transaction they roll back, and share one session
-    # on it: savepoints from interleaved sessions would not nest on SQLite.
-    bound_connection: Connection | None = field(default=None)
-    _bound_session: Session | None = field(default=None, repr=False)
 
     def session(self, write: bool = True) -> Session:
-        if self.bound_connection is not None:
-            if self._bound_session is None:
-                self._bound_session = _SharedTestSession(
-                    bind=self.bound_connection,
-                    join_transaction_mode="create_savepoint",
-                    expire_on_commit=False,
-                )
-            return self._bound_session
         return Session(self.write_engine if write else self.read_engine, expire_on_commit=False)
-
-    def unbind(self) -> None:
-        if self._bound_session is not None:
-            Session.close(self._bound_session)
-        self._bound_session = None
-        self.bound_connection = None
 
     def dispose(self) -> None:
         self.read_engine.dispose()
@@ -198,12 +178,50 @@ def database() -> Database:
 def get_session() -> Session:
     """The session of the current request (or CLI command); created on first use."""
     if "db_session" not in g:
-        write = not has_request_context() or request.method not in READ_METHODS
-        g.db_session = database().session(write=write)
+        g.db_writes = not has_request_context() or request.method not in READ_METHODS
+        g.db_session = database().session(write=g.db_writes)
     return g.db_session
+
+
+def request_writes() -> bool:
+    """Whether the current unit of work may write (its session holds the write engine)."""
+    get_session()
+    return g.db_writes
+
+
+T = TypeVar("T")
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A session that only reads: the request's own when it reads, else a short read session of
+    its own, so a write request's lookups do not take SQLite's one write lock early."""
+    if not request_writes():
+        yield get_session()
+        return
+    with database().session(write=False) as reader:
+        yield reader
+
+
+def write_step(work: Callable[[Session], T], *, read_after: bool = True) -> T:
+    """work(session) where it may write: in the request's own session when that writes (its view
+    commits it with everything else: on SQLite a second writer would wait for the first's lock),
+    else in a short write transaction of its own, committed here. With `read_after` the read
+    session then starts a fresh snapshot, so the request sees what was just written (a SQLite
+    read keeps the snapshot it began with); a bookkeeping write (a touch) needs no such thing.
+    """
+    if request_writes():
+        return work(get_session())
+    with database().session(write=True) as writer:
+        result = work(writer)
+        writer.commit()
+    if read_after:
+        get_session().rollback()
+    return result
 
 
 def _close_session(_exc) -> None:
     session = g.pop("db_session", None)
+    g.pop("db_writes", None)
     if session is not None:
         session.close()

@@ -102,6 +102,22 @@ def _materialise_slots(session, _app):
     return created
 
 
+def render_receipt(receipt_id: int) -> str | None:
+    """Render and keep one receipt's PDF ahead of its first download (DESIGN §4: in a job, never
+    inside the booking request); the SHA-256 of the kept bytes. Reads in a read session: the
+    rendering keeps its bytes in a short write of its own, and must not wait for its own lock."""
+    from .documents import prerender_receipt
+
+    app = _application()
+    with app.app_context(), database().session(write=False) as session:
+        return prerender_receipt(session, receipt_id, app.config["BASE_URL"])
+
+
+@huey.task()
+def prerender(receipt_id: int):
+    return render_receipt(receipt_id)
+
+
 # Every few minutes: whoever is past the slot's end plus the office's grace is a no-show
 # (DESIGN §3), which lets them book again.
 @huey.periodic_task(crontab(minute="*/5"))

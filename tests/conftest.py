@@ -17,6 +17,8 @@ from app.db import database
 from app.domain import accounts
 from app.domain.demo import seed_demo
 from app.migrate import upgrade
+from tests.support.bound_database import bind
+from tests.support.csrf_client import CsrfClient
 from tests.support.databases import fresh_database
 from tests.support.pages import fetch
 
@@ -56,28 +58,21 @@ def database_url(worker_name, tmp_path_factory) -> str:
 def _settings(url: str, instance, **extra) -> dict:
     return {
         "DATABASE_URL": url, "INSTANCE_PATH": str(instance), "TESTING": True,
-        "WTF_CSRF_ENABLED": False, "RATE_LIMITS": "off", "BASE_URL": "http://rekam.test",
+        "RATE_LIMITS": "off", "BASE_URL": "http://rekam.test",
         "SECRET_KEY": "test-secret", "DATA_KEY": "test-data-key", **extra,
     }
 
 
 def _bound_app(database_url, instance_dir, **extra):
     app = create_app(_settings(database_url, instance_dir, **extra))
-    db = app.extensions["rekam_db"]
-    connection = db.write_engine.connect()
-    outer = connection.begin()
-    db.bound_connection = connection
-    yield app
-    db.unbind()
-    outer.rollback()
-    connection.close()
-    db.dispose()
+    app.test_client_class = CsrfClient  # CSRF on, as in production; the client sends the token
+    yield from bind(app)
 
 
 @pytest.fixture
 def app(request, database_url, instance_dir):
-    """The app in a rolled-back transaction; `@pytest.mark.app_config(KEY=value)` adjusts it,
-    e.g. WTF_CSRF_ENABLED=True for CSRF as in production, RATE_LIMITS="on" for limits."""
+    """The app in a rolled-back transaction, CSRF on; `@pytest.mark.app_config(KEY=value)`
+    adjusts it, e.g. RATE_LIMITS="on" for limits, WTF_CSRF_ENABLED=False to turn CSRF off."""
     from app.extensions import limiter
 
     marker = request.node.get_closest_marker("app_config")

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
 from ..access import TOKEN, Access, declare_view
-from ..db import READ_METHODS, database, get_session
+from ..db import get_session, reading, write_step
 from ..domain.accounts import token_for, token_needs_touch, touch_token
 from ..models import ApiToken
 
@@ -99,21 +99,12 @@ def authenticate_token():
 def _find_token(secret: str) -> ApiToken | None:
     """Look the token up with a read: on SQLite a write request's session holds the one write
     lock from its first statement on, and the lookup must not take it for the whole request."""
-    if request.method in READ_METHODS:
-        return token_for(get_session(), secret)
-    with database().session(write=False) as session:
+    with reading() as session:
         return token_for(session, secret)
 
 
 def _note_token_use(token_id: int) -> None:
-    if request.method not in READ_METHODS:
-        # A write request already holds SQLite's one write lock (BEGIN IMMEDIATE): a second
-        # write session here would wait for it until the busy timeout. Note it in the request's.
-        touch_token(get_session(), token_id)
-        return
-    with database().session(write=True) as session:
-        touch_token(session, token_id)
-        session.commit()
+    write_step(lambda writer: touch_token(writer, token_id), read_after=False)
 
 
 def current_token() -> ApiToken:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from ..db import READ_METHODS, database, get_session
+from ..db import database, get_session, write_step
 from ..domain import booking as bookings
 from ..domain import capacity, receipts
 from ..domain.codes import normalise_code
@@ -18,8 +18,7 @@ from ..domain.offices import get_office
 from ..domain.phones import normalise_phone
 from ..domain.services import SERVICES
 from ..extensions import limiter
-from ..models import Booking, Desa, Office, Receipt, Slot, utcnow
-from ..web.citizen.booking_forms import (
+from ..messages import (
     HOME_VISIT_MESSAGE,
     NEEDS_MESSAGE,
     PHONE_MESSAGE,
@@ -27,6 +26,7 @@ from ..web.citizen.booking_forms import (
     nik_info,
     too_young_message,
 )
+from ..models import Booking, Desa, Office, Receipt, Slot, utcnow
 from . import ApiError, current_token, parse_body, require_desa, require_office, route
 from .booking_schemas import BookingIn, BookingOut, BookingSlotOut, SlotOut
 from .idempotency import answer, idempotent
@@ -92,27 +92,8 @@ def _day_param(name: str, default: date) -> date:
 
 
 def ensure_horizon(office: Office, pool: str) -> None:
-    """Create missing slot rows of the booking horizon. A GET reads only, so it does this in a
-    short write session of its own and then starts a fresh read (a SQLite read transaction keeps
-    the snapshot it began with); a POST does it in its own transaction."""
-    now = utcnow()
-    # Once a process has seen the horizon complete on an office's day, it stays complete until
-    # the next day (the job adds the new day's slots); checking costs more than the list itself.
-    seen = current_app.extensions.setdefault("horizon_complete", set())
-    key = (office.code, pool, capacity.local_today(office, now))
-    if key in seen:
-        return
-    session = get_session()
-    if not capacity.needs_materialising(session, office, pool, now):
-        seen.add(key)
-        return
-    if request.method not in READ_METHODS:
-        capacity.ensure_slots(session, office, pool, now)
-        return
-    with database().session(write=True) as writer:
-        capacity.ensure_slots(writer, writer.get(Office, office.code), pool, now)
-        writer.commit()
-    session.rollback()
+    capacity.keep_horizon(get_session(), office, pool, utcnow(), write=write_step,
+                          seen=current_app.extensions.setdefault("horizon_complete", set()))
 
 
 @route("/offices/<code>/slots", summary="Free places of an office's slots (public)",
@@ -196,12 +177,6 @@ def _applicant(body: BookingIn, office: Office, now, reader) -> bookings.Applica
         phone=phone, desa_code=body.desa_code, needs=needs)
 
 
-def issue_booking_receipt(session, booking: Booking):
-    """The booking receipt's token (signed now; its PDF is rendered on first download)."""
-    return receipts.issue_receipt(session, booking, "booking",
-                                  data_key=current_app.config["DATA_KEY"])
-
-
 @route("/bookings", "POST", summary="Book a place for a resident", roles=BOOKING_ROLES,
        body=BookingIn, scope=("office", "desa"),
        responses={201: ("Booked", BookingOut),
@@ -245,7 +220,8 @@ def create_booking_json():
     except bookings.BookingError as error:
         session.rollback()
         raise _conflict(error) from None
-    receipt = issue_booking_receipt(session, booking)
+    receipt = receipts.issue_receipt(session, booking, "booking",
+                                     data_key=current_app.config["DATA_KEY"])
     body = booking_json(booking, office, session.get(Slot, booking.slot_id), receipt)
     return answer(session, body, 201)  # the booking and its kept answer commit together
 

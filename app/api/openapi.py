@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import re
 
+from flask import Blueprint, current_app, jsonify
 from pydantic import TypeAdapter
 
 from . import OPERATIONS
 from .schemas import ErrorOut
 
 REF = "#/components/schemas/{model}"
+# The description lives at the top level (DESIGN §5), outside /api/v1, but on the API's side.
+meta = Blueprint("api_meta", __name__)
+
+
+@meta.get("/openapi.json")
+def show_openapi():
+    return jsonify(build_spec(current_app.config["BASE_URL"]))
 
 
 def _schema(shape, components: dict) -> dict:

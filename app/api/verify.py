@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from ..db import get_session
 from ..domain import receipts
 from ..extensions import limiter
-from ..web.citizen.verify import install_token_converter
+from ..routing import install_token_converter
 from . import api, route
 
 api.record_once(install_token_converter)

@@ -9,6 +9,7 @@ Times are stored in UTC and shown in the office's zone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -252,3 +253,21 @@ def needs_materialising(session: Session, office: Office, pool: str, now: dateti
     latest = session.exec(select(func.max(Slot.starts_at)).where(
         Slot.office_code == office.code, Slot.pool == pool)).one()
     return latest is None or local(office, latest).date() < day
+
+
+def keep_horizon(session: Session, office: Office, pool: str, now: datetime, *, seen: set,
+                 write: Callable[[Callable[[Session], int]], int]) -> None:
+    """Make sure the slot rows of the booking horizon exist before anyone lists them.
+
+    `seen` is the caller's memory of horizons found complete: once complete on an office's day,
+    one stays so until the next day (the job adds the new day's slots), and checking costs more
+    than the list itself. `write(step)` runs step(session) where it may write: the caller's unit
+    of work decides whether that is its own transaction or a short one of its own.
+    """
+    key = (office.code, pool, local_today(office, now))
+    if key in seen:
+        return
+    if not needs_materialising(session, office, pool, now):
+        seen.add(key)
+        return
+    write(lambda writer: ensure_slots(writer, writer.get(Office, office.code), pool, now))

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 
 from ..access import ANYONE, Access, access_for, declare_blueprint, declare_view
-from ..db import READ_METHODS, database, get_session
+from ..db import get_session, write_step
 from ..domain import audit, staff_sessions
 from ..domain.accounts import authenticate
 from ..extensions import limiter
@@ -125,14 +125,7 @@ def current_user() -> User | None:
 
 
 def _note_activity(session_id: int) -> None:
-    if request.method not in READ_METHODS:
-        # A write request already holds SQLite's write lock: note it in the request's session.
-        staff_sessions.touch(get_session(), session_id)
-        return
-    # A read request reads from the read engine: the touch gets a short write of its own.
-    with database().session(write=True) as write:
-        staff_sessions.touch(write, session_id)
-        write.commit()
+    write_step(lambda writer: staff_sessions.touch(writer, session_id), read_after=False)
 
 
 def _enforce_declared_access():

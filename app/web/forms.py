@@ -6,34 +6,8 @@ from wtforms import HiddenField, PasswordField, RadioField, SelectChoice, String
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from ..domain.names import text_problem
+from ..messages import NAME_MESSAGES, NIK_MESSAGES  # noqa: F401  (re-exported to the forms)
 from .rendering import CONTRASTS, TEXT_SIZES
-
-# What to tell a person for each way a typed NIK can be wrong (app.domain.nik.NikError codes).
-NIK_MESSAGES = {
-    "empty": _l("Masukkan 16 angka NIK Anda."),
-    "digits": _l("NIK hanya berisi angka. Hapus huruf, titik, atau tanda hubung."),
-    "length": _l("NIK terdiri dari 16 angka. Periksa lagi di KK Anda."),
-    "province": _l("Dua angka pertama NIK bukan kode provinsi. Periksa lagi di KK Anda."),
-    "date": _l("Angka ke-7 sampai ke-12 NIK bukan tanggal lahir yang mungkin. Periksa lagi di "
-               "KK Anda."),
-    "serial": _l("Empat angka terakhir NIK tidak mungkin 0000. Periksa lagi di KK Anda."),
-}
-
-# What to tell a person for each way a typed name is refused (app.domain.names codes).
-_NAME_AS_ON_KK = _l("Tulis nama seperti di Kartu Keluarga (boleh satu kata, paling banyak 120 "
-                    "huruf).")
-NAME_MESSAGES = {
-    "empty": _NAME_AS_ON_KK,
-    "length": _NAME_AS_ON_KK,
-    "letters": _NAME_AS_ON_KK,
-    "control": _l("Hapus tanda atau huruf yang tidak bisa dibaca dari nama ini, lalu ketik "
-                  "ulang."),
-    "bidi": _l("Nama ini berisi tanda pembalik arah tulisan yang tidak terlihat. Hapus lalu "
-               "ketik ulang nama seperti di Kartu Keluarga."),
-    "combining": _l("Nama ini berisi terlalu banyak tanda di atas atau di bawah satu huruf. "
-                    "Tulis nama seperti di Kartu Keluarga."),
-}
-
 
 # The needs a person may state (DESIGN §3), in their own words, for the help page and booking.
 NEED_LABELS = {

@@ -30,11 +30,3 @@ def show_health():
         return jsonify(status="error", db="unavailable"), 503
     return jsonify(status="ok", db="ok")
 
-
-@bp.get("/openapi.json")
-def show_openapi():
-    from flask import current_app
-
-    from ..api.openapi import build_spec
-
-    return jsonify(build_spec(current_app.config["BASE_URL"]))

@@ -51,9 +51,9 @@ def receipt_render_ms(env: dict[str, str], token: str, rounds: int = 5) -> dict[
     """Milliseconds per render: a bare WeasyPrint render of the receipt's A5 HTML and Rekam's
     whole path (template, QR, WeasyPrint, PAdES signature), taken in turn."""
     from app.db import database
+    from app.documents import receipt_view, render_timings
     from app.domain.receipts import verify_token
     from app.models import utcnow
-    from app.web.receipt_documents import receipt_view, render_timings
 
     app = _app(env)
     with app.app_context(), database().session(write=False) as session:

@@ -20,8 +20,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
-from ...api.bookings import ensure_horizon, issue_booking_receipt
-from ...db import get_session
+from ...db import get_session, write_step
 from ...domain import booking as bookings
 from ...domain import capacity, drafts, manage_access, receipts
 from ...domain.codes import display_code, normalise_code
@@ -152,6 +151,12 @@ def _slot_label(office: Office, view: capacity.SlotView, with_day: bool = False)
     return f"{when} — " + str(_l("hanya untuk prioritas"))
 
 
+def _issue_receipt(session, booking):
+    """The booking receipt's token (signed now; its PDF is rendered on first download)."""
+    return receipts.issue_receipt(session, booking, "booking",
+                                  data_key=current_app.config["DATA_KEY"])
+
+
 def _office_and_pool(payload: dict) -> tuple[Office | None, str | None]:
     office = get_office(get_session(), payload.get("office") or "")
     service = payload.get("service")
@@ -163,8 +168,9 @@ def _horizon_views(office: Office, pool: str) -> list[capacity.SlotView]:
     read once per request."""
     memo = g.setdefault("booking_views", {})
     if (office.code, pool) not in memo:
-        ensure_horizon(office, pool)
         now = utcnow()
+        capacity.keep_horizon(get_session(), office, pool, now, write=write_step,
+                              seen=current_app.extensions.setdefault("horizon_complete", set()))
         first, last = capacity.horizon(office, now)
         memo[office.code, pool] = [
             v for v in capacity.list_slots(get_session(), office, pool, first, last, now)
@@ -537,7 +543,7 @@ def confirm_booking():
                 payload.pop(key, None)
             return _saved(payload, draft, "booking.show_details")
         return _slot_taken(draft, payload, office, pool)
-    receipt = issue_booking_receipt(session, booking)
+    receipt = _issue_receipt(session, booking)
     # What stays in the draft is only what the confirmation page shows: no NIK hash.
     done = {"confirmed": booking.code, "token": receipt.token}
     return _saved(done, draft, "booking.show_confirmed")
@@ -791,7 +797,7 @@ def reschedule(code: str, slot_id: int):
     except bookings.BookingError:
         session.rollback()
         return redirect(url_for("booking.show_reschedule", code=booking.code, penuh=1), code=303)
-    issue_booking_receipt(session, successor)
+    _issue_receipt(session, successor)
     session.commit()
     return redirect(url_for("booking.show_manage", code=booking.code, selesai="ubah"), code=303)
 

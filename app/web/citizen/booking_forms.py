@@ -6,7 +6,6 @@ the catalogue. The NIK is only read here: views keep its keyed hash, never the d
 
 from __future__ import annotations
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,37 +23,25 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ...domain import booking as bookings
 from ...domain.codes import normalise_code
 from ...domain.names import NameError, clean_name
-from ...domain.nik import NikError, normalise_nik, parse_nik
+from ...domain.nik import NikError, normalise_nik
 from ...domain.phones import normalise_phone
-from ..forms import NAME_MESSAGES, NEED_LABELS, NIK_MESSAGES
+from ...messages import (  # noqa: F401  (the booking views take them from here)
+    HOME_VISIT_MESSAGE,
+    NAME_MESSAGE,
+    NEEDS_MESSAGE,
+    PHONE_MESSAGE,
+    name_message,
+    nik_info,
+    too_young_message,
+)
+from ..forms import NEED_LABELS, NIK_MESSAGES
 
-NAME_MESSAGE = _l("Tulis nama Anda seperti di Kartu Keluarga (boleh satu kata, paling banyak "
-                  "120 huruf).")
-
-
-def name_message(error: NameError):
-    """What to say about a refused name: the general words, or what exactly to remove."""
-    return NAME_MESSAGES[error.code] if error.code in ("control", "bidi", "combining") \
-        else NAME_MESSAGE
-PHONE_MESSAGE = _l("Tulis nomor HP Indonesia, misalnya 0812 3456 7890, atau kosongkan.")
 CHOOSE_SERVICE = _l("Pilih layanan yang Anda perlukan.")
 CHOOSE_OFFICE = _l("Pilih kantor kecamatan.")
 CHOOSE_DAY = _l("Pilih hari yang masih ada tempat.")
 CHOOSE_TIME = _l("Pilih jam yang masih ada tempat.")
 CHOOSE_DESA = _l("Pilih desa atau kelurahan Anda, atau pilih dari luar kecamatan ini.")
-NEEDS_MESSAGE = _l("Pilih dari daftar bantuan yang tersedia.")
-HOME_VISIT_MESSAGE = _l("Bila Anda tidak bisa keluar rumah, ajukan kunjungan ke rumah, bukan "
-                        "jadwal di kantor.")
 OUTSIDE = "luar"  # the desa choice for "from outside this kecamatan"
-# The day already says the age: the office's minimum (17, or 16 where it records earlier).
-TOO_YOUNG = _l("Perekaman e-KTP pertama baru bisa mulai %(day)s, kecuali sudah atau pernah "
-               "menikah.")
-
-
-def too_young_message(eligible_from) -> str:
-    return TOO_YOUNG % {"day": format_date(eligible_from, "long")}
-
-
 # A person who cannot leave home gets a home visit instead (DESIGN §3): not a choice here.
 OFFICE_NEEDS = tuple(n for n in bookings.NEEDS if n != "cannot_leave_home")
 
@@ -98,14 +85,6 @@ class TimeForm(FlaskForm):
     def validate_slot(self, field):
         if field.data not in {value for value, *_ in self.slot.choices}:
             raise ValidationError(CHOOSE_TIME)
-
-
-def nik_info(raw: str, today):
-    """(info, None) or (None, message) for what was typed as a NIK."""
-    try:
-        return parse_nik(raw, today), None
-    except NikError as error:
-        return None, NIK_MESSAGES[error.code]
 
 
 class DetailsForm(FlaskForm):

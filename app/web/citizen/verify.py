@@ -8,27 +8,14 @@ import json
 
 from flask import Blueprint, Response, abort, request
 from flask_babel import get_locale
-from werkzeug.routing import BaseConverter
 
 from ...db import get_session
+from ...documents import NotStored, local_date, local_time, stored_pdf
 from ...domain import receipts
 from ...extensions import limiter
-from ..receipt_documents import NotStored, local_date, local_time, stored_pdf, view_of
+from ...routing import install_token_converter
+from ..receipt_documents import view_of
 from ..rendering import render
-
-
-class TokenConverter(BaseConverter):
-    """Whatever follows /v/, newlines and slashes included: a mangled token must reach the view
-    (and read "not genuine"), not fall through to a 404."""
-
-    regex = r"[\s\S]+"
-    part_isolating = False
-    weight = 200  # like `path`: the /v/<token>/document rules still win
-
-
-def install_token_converter(state) -> None:
-    state.app.url_map.converters.setdefault("token", TokenConverter)
-
 
 bp = Blueprint("verify", __name__)
 bp.record_once(install_token_converter)

@@ -6,13 +6,14 @@ from flask_babel import gettext as _
 
 from ...config import ROOT
 from ...db import get_session
+from ...documents import local_date, local_time
 from ...domain import audit
 from ...domain.checkin import CheckInError, check_in
 from ...domain.codes import display_code, normalise_code
 from ...domain.offices import list_offices
 from ...domain.services import SERVICES
 from ..auth import current_user, guard
-from ..receipt_documents import local_date, local_time, view_of
+from ..receipt_documents import view_of
 from ..rendering import render
 from .scan import NikCheckForm, ScanForm, TokenForm, lookup, nik_matches
 
