@@ -20,11 +20,13 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from .. import messages
 from ..api.bookings import ensure_horizon, issue_booking_receipt
 from ..db import get_session
 from ..domain import booking as bookings
 from ..domain import capacity, drafts, manage_access, receipts
 from ..domain.codes import display_code, normalise_code
+from ..domain.errors import ValidationError
 from ..domain.nik import nik_hash
 from ..domain.offices import desa_by_office, get_office, list_offices
 from ..domain.phones import normalise_phone
@@ -45,7 +47,6 @@ from .booking_forms import (
     OneTimeCodeForm,
     ServiceForm,
     TimeForm,
-    too_young_message,
 )
 from .forms import NEED_LABELS
 from .rendering import render
@@ -73,13 +74,6 @@ ONE_TIME_CODE_PER_ADDRESS = "10 per 15 minutes"
 LOST_CODE_PER_ADDRESS = "5 per hour"
 LOST_CODE_PER_NIK = "3 per day"  # each one is an SMS to someone's phone
 
-SLOT_TAKEN = _l("Maaf, tempat pada jam itu baru saja habis. Pilih jam lain: berikut jam terdekat "
-                "yang masih ada tempat.")
-ALREADY_BOOKED = _l("NIK ini sudah punya jadwal yang aktif. Satu orang hanya boleh punya satu "
-                    "jadwal. Untuk mengubah atau membatalkannya, buka Kelola jadwal dengan kode "
-                    "booking dan NIK Anda.")
-EXPIRED = _l("Isian Anda sudah lebih dari 30 menit tidak dipakai, jadi kami hapus. Silakan mulai "
-             "lagi.")
 
 
 # --- drafts ---------------------------------------------------------------------------------
@@ -449,26 +443,32 @@ def save_details():
         return missing
     office, _pool = _office_and_pool(payload)
     form = _details_form(office, payload, request.form)
-    needs_recording = SERVICES[payload["service"]].needs_recording
-    applicant = None
-    if form.validate():
-        applicant = bookings.Applicant.from_nik(
-            form.nik.data, form.info, current_app.config["DATA_KEY"].encode(),
-            today=capacity.local_today(office, utcnow()), ever_married=bool(form.married.data),
-            name=form.name.data)
-        if needs_recording and not applicant.may_record:
-            form.nik.errors.append(too_young_message(applicant.may_record_from))
-    if form.errors:
+    applicant = _applicant(form, office, payload["service"]) if form.validate() else None
+    if applicant is None:
         return _private(render("booking/details.html", form=form, office=office, has_nik=False,
-                               outside_note=OUTSIDE_DOMICILE_NOTE(_lang()),
-                               needs_recording=needs_recording, status=422))
+                               outside_note=OUTSIDE_DOMICILE_NOTE(_lang()), status=422,
+                               needs_recording=SERVICES[payload["service"]].needs_recording))
     payload.update({
         "nik_hash": applicant.nik_hash, "nik_last4": applicant.nik_last4,
         "age_band": applicant.age_band, "may_record": applicant.may_record,
-        "name": form.name.data, "phone": form.phone.data, "desa": form.desa.data,
-        "needs": list(form.needs.data or []),
-    })
+        "name": applicant.name, "phone": applicant.phone, "desa": form.desa.data,
+        "needs": list(applicant.needs)})
     return _saved(payload, draft, "booking.show_review")
+
+
+def _applicant(form: DetailsForm, office: Office, service: str) -> bookings.Applicant | None:
+    """The domain's one check of who books; its refusal goes onto the form's fields."""
+    try:
+        return bookings.validate_applicant(
+            get_session(), office=office, service=service, nik=form.nik.data,
+            name=form.name.data, key=current_app.config["DATA_KEY"].encode(),
+            desa=form.desa.data, phone=form.phone.data, needs=form.needs.data or (),
+            ever_married=bool(form.married.data), channel="web")
+    except ValidationError as error:
+        form.refuse(error)
+    except bookings.BookingError as error:  # already booked: said here, not after the review
+        form.nik.errors.append(messages.conflict_message(error.code))
+    return None
 
 
 # --- 6. review and confirm ----------------------------------------------------------------------
@@ -531,7 +531,8 @@ def confirm_booking():
     except bookings.BookingError as error:
         session.rollback()
         if error.code == "already_booked":
-            return _review(payload, office, status=409, problem=ALREADY_BOOKED)
+            return _review(payload, office, status=409,
+                           problem=messages.conflict_message(error.code))
         if error.code == "not_eligible":  # the NIK again says from which day they may
             for key in NIK_FACTS:
                 payload.pop(key, None)

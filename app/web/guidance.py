@@ -65,7 +65,6 @@ from .forms import NEED_LABELS, NIK_MESSAGES
 from .guidance_forms import (
     NEED_PICTOGRAMS,
     NEEDS,
-    UNREADABLE,
     YES_NO,
     HomeVisitForm,
     NeedsForm,
@@ -98,16 +97,6 @@ def current_lang() -> str:
 def _fragment_block(name: str) -> str | None:
     """The block to answer an htmx request with; a history restore needs the whole page."""
     return None if htmx.history_restore_request else name
-
-
-def _body_is_unreadable() -> bool:
-    """A posted body that is not UTF-8. Werkzeug would silently drop the whole form; we answer
-    with a 422 that says so. Call it before the form is parsed (the body is read and cached)."""
-    try:
-        request.get_data(cache=True).decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
 
 
 def _stored(response) -> bool:
@@ -279,18 +268,14 @@ def show_checklist(service: str):
                              status=422 if answer_missing else 200)
 
 
-# The form is validated by FlaskForm (CSRF token included) after the encoding check, so a body
-# that is not UTF-8 gets a 422 page like any other wrong input instead of a 400.
+# The one form without a CSRF token (SECURITY.md V5): it changes and stores nothing, and a
+# per-visitor token would keep the checklist page out of the page cache.
 @bp.post("/syarat/pemula")
 @csrf.exempt
 def check_nik():
     """Optional eligibility check by NIK (DESIGN §3): never stored or logged, POST only."""
     service = "pemula"
     answers = ChecklistAnswers.from_mapping(service, request.args)
-    if _body_is_unreadable():
-        form = NikCheckForm(formdata=None)
-        form.nik.errors = [UNREADABLE]
-        return _render_checklist(service, answers, nik_form=form, status=422)
     form = NikCheckForm()
     if not form.validate():
         return _render_checklist(service, answers, nik_form=form, status=422)
@@ -459,12 +444,7 @@ def show_needs():
 
 
 @bp.post("/bantuan")
-@csrf.exempt  # validated by the FlaskForm after the encoding check (see check_nik)
 def save_needs():
-    if _body_is_unreadable():
-        form = NeedsForm(formdata=None)
-        form.needs.errors = [UNREADABLE]
-        return _needs_page(form, status=422)
     form = NeedsForm()
     if not form.validate():
         return _needs_page(form, status=422)
@@ -518,17 +498,12 @@ def show_home_visit_form():
 
 
 @bp.post("/kunjungan-rumah")
-@csrf.exempt  # validated by the FlaskForm after the encoding check (see check_nik)
 @limiter.limit("10 per hour", deduct_when=_stored)
 def request_home_visit():
     session = get_session()
-    unreadable = _body_is_unreadable()  # before the form is parsed
-    form = HomeVisitForm(formdata=None) if unreadable else HomeVisitForm()
+    form = HomeVisitForm()
     _home_visit_choices(form, session, current_lang())
     submission_id = form.ensure_submission_id()
-    if unreadable:
-        form.name.errors = [UNREADABLE]
-        return _home_visit_page(form, status=422)
     if not form.validate():
         return _home_visit_page(form, status=422)
     stored = reports.request_home_visit(
@@ -570,17 +545,12 @@ def show_report_form():
 
 
 @bp.post("/lapor")
-@csrf.exempt  # validated by the FlaskForm after the encoding check (see check_nik)
 @limiter.limit("5 per hour", deduct_when=_stored)
 def submit_report():
     session = get_session()
-    unreadable = _body_is_unreadable()  # before the form is parsed
-    form = ReportForm(formdata=None) if unreadable else ReportForm()
+    form = ReportForm()
     _report_choices(form, session)
     submission_id = form.ensure_submission_id()
-    if unreadable:
-        form.description.errors = [UNREADABLE]
-        return _report_page(form, status=422)
     if not form.validate():
         return _report_page(form, status=422)
     stored = reports.submit_misconduct_report(
