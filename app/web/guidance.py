@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from babel.dates import get_day_names
@@ -35,25 +34,21 @@ from sqlmodel import Session, select
 
 from ..adapters.pdf import render_pdf
 from ..db import get_session
+from ..domain import checklist as checklist_rules
 from ..domain import drafts, reports
 from ..domain.capacity import ZONE_NAMES
-from ..domain.eligibility import RECORDING_AGE, check_eligibility
+from ..domain.checklist import ChecklistAnswers, NikResult, answers_after_nik, checklist_view
+from ..domain.errors import ValidationError
 from ..domain.guidance import STEPS, get_step
-from ..domain.nik import NikError, mask_nik, nik_warnings, parse_nik, today_in
+from ..domain.nik import today_in
 from ..domain.offices import desa_by_office, list_offices
 from ..domain.services import (
-    BIOMETRICS_ON_FILE_NOTE,
     FREE_NOTE,
-    NO_COVER_LETTER_NOTE,
     NONE_RESULT,
     NONE_RESULT_TEXT,
-    OUTSIDE_DOMICILE_NOTE,
     QUESTIONS,
     SERVICES,
-    Document,
-    Service,
     answered_path,
-    checklist,
     get_service,
     next_step,
     step_number,
@@ -65,7 +60,6 @@ from .forms import NEED_LABELS, NIK_MESSAGES
 from .guidance_forms import (
     NEED_PICTOGRAMS,
     NEEDS,
-    YES_NO,
     HomeVisitForm,
     NeedsForm,
     NikCheckForm,
@@ -160,104 +154,6 @@ def show_not_sure():
 # --- /syarat/<service>: the personalised checklist -----------------------------------------
 
 
-@dataclass(frozen=True)
-class ChecklistAnswers:
-    """What the person told the checklist: kept in the query string, no personal data."""
-
-    adult: str | None = None  # pemula: 17 or older?
-    married: str | None = None  # pemula under 17: married or ever married?
-    have: tuple[str, ...] = ()  # documents ticked "I have this"
-    checked: bool = False  # the tick list was sent: what is not ticked is missing
-
-    @classmethod
-    def from_mapping(cls, service_code: str, values: Mapping | None) -> ChecklistAnswers:
-        values = values or {}
-
-        def one(name):
-            value = values.get(name)
-            return value if value in YES_NO else None
-
-        if hasattr(values, "getlist"):
-            ticked = values.getlist("have")
-        else:
-            ticked = values.get("have") or ()
-            ticked = [ticked] if isinstance(ticked, str) else list(ticked)
-        known = {doc.code for doc in checklist(service_code, ever_married=True)}
-        adult = one("adult") if service_code == "pemula" else None
-        return cls(adult=adult, married=one("married") if adult == "no" else None,
-                   have=tuple(dict.fromkeys(c for c in ticked if c in known)),
-                   checked=values.get("checked") in ("1", True))
-
-    @property
-    def ever_married(self) -> bool:
-        """Under 17 and married: eligible, and brings the marriage evidence (checklist())."""
-        return self.adult == "no" and self.married == "yes"
-
-    @property
-    def too_young(self) -> bool:
-        return self.adult == "no" and self.married == "no"
-
-    def pending(self, service_code: str) -> str | None:
-        """The next question that changes the answer; only a first recording has any."""
-        if service_code != "pemula":
-            return None
-        if self.adult is None:
-            return "adult"
-        if self.adult == "no" and self.married is None:
-            return "married"
-        return None
-
-    def query(self, *, ticks: bool = True) -> list[tuple[str, str]]:
-        pairs = [(k, v) for k, v in (("adult", self.adult), ("married", self.married)) if v]
-        if ticks:
-            pairs += [("have", code) for code in self.have]
-            if self.checked:
-                pairs.append(("checked", "1"))
-        return pairs
-
-
-@dataclass(frozen=True)
-class ChecklistView:
-    service: Service
-    answers: ChecklistAnswers
-    documents: tuple[Document, ...]
-
-    @property
-    def missing(self) -> tuple[Document, ...]:
-        if not self.answers.checked:
-            return ()
-        return tuple(d for d in self.documents if d.code not in self.answers.have)
-
-    @property
-    def complete(self) -> bool:
-        return self.answers.checked and not self.missing
-
-    def notes(self):
-        """The general notes that apply to this service, as bilingual Texts."""
-        if self.service.needs_recording:
-            return (NO_COVER_LETTER_NOTE, OUTSIDE_DOMICILE_NOTE)
-        return (NO_COVER_LETTER_NOTE, BIOMETRICS_ON_FILE_NOTE)
-
-
-def checklist_view(service_code: str, answers: ChecklistAnswers) -> ChecklistView:
-    return ChecklistView(service=get_service(service_code), answers=answers,
-                         documents=checklist(service_code, ever_married=answers.ever_married))
-
-
-@dataclass(frozen=True)
-class NikResult:
-    """What the NIK says, shown once and forgotten: only the masked NIK is shown back."""
-
-    masked: str
-    birth_date: date
-    age: int
-    eligible: bool
-    eligible_from: date | None
-    reason: str
-    stated_birth_date: date | None
-    birth_date_differs: bool
-
-
 @bp.get(f"/syarat/<{SERVICE_RULE}>")
 @_cached_unless_htmx
 def show_checklist(service: str):
@@ -279,26 +175,14 @@ def check_nik():
     form = NikCheckForm()
     if not form.validate():
         return _render_checklist(service, answers, nik_form=form, status=422)
-    today = today_in()  # before an office is chosen, ages are taken in Asia/Jakarta
-    try:
-        info = parse_nik(form.nik.data, today)
-    except NikError as error:
-        form.nik.errors.append(NIK_MESSAGES[error.code])
+    try:  # before an office is chosen, ages are taken in Asia/Jakarta
+        result = checklist_rules.check_nik(form.nik.data, today_in(), stated_birth_date=form.birth_date.data,
+                           ever_married=form.ever_married.data == "yes")
+    except ValidationError as error:
+        form.nik.errors.append(NIK_MESSAGES[error.errors["nik"]])
         return _render_checklist(service, answers, nik_form=form, status=422)
-    married = form.ever_married.data == "yes"
-    eligibility = check_eligibility(info.birth_date, today, ever_married=married)
-    stated = form.birth_date.data
-    result = NikResult(
-        masked=mask_nik(form.nik.data), birth_date=info.birth_date, age=eligibility.age,
-        eligible=eligibility.eligible, eligible_from=eligibility.eligible_from,
-        reason=eligibility.reason, stated_birth_date=stated,
-        birth_date_differs="birth_date_mismatch" in nik_warnings(info, stated))
     form.nik.data = ""  # the whole NIK is not echoed back into the page
-    # The NIK answers the age question; the checklist follows from it.
-    adult = "yes" if eligibility.age >= RECORDING_AGE else "no"
-    answers = ChecklistAnswers(adult=adult,
-                               married=form.ever_married.data if adult == "no" else None,
-                               have=answers.have, checked=answers.checked)
+    answers = answers_after_nik(answers, result, form.ever_married.data)
     return _render_checklist(service, answers, nik_form=form, nik_result=result)
 
 

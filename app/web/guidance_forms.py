@@ -28,6 +28,7 @@ from wtforms.validators import (
 
 from ..domain import reports
 from ..domain.booking import NEEDS  # DESIGN §3; `cannot_leave_home` → home-visit request
+from ..domain.checklist import YES_NO
 from ..domain.names import NameError, clean_name
 from ..domain.nik import today_in
 from ..models import REPORT_KINDS, REQUESTERS
@@ -41,7 +42,6 @@ from .forms import (
     choices,
 )
 
-YES_NO = ("yes", "no")
 NEED_PICTOGRAMS = {"wheelchair": "wheelchair.svg", "sign_language": "sign_language.svg",
                    "low_vision": "low_vision.svg", "companion": "companion.svg",
                    "pregnant": "pregnant.svg", "infant": "infant.svg",
