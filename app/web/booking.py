@@ -26,6 +26,7 @@ from ..db import get_session
 from ..domain import booking as bookings
 from ..domain import capacity, drafts, manage_access, receipts
 from ..domain.codes import display_code, normalise_code
+from ..domain.drafts import BookingDraft
 from ..domain.errors import ValidationError
 from ..domain.nik import nik_hash
 from ..domain.offices import desa_by_office, get_office, list_offices
@@ -48,19 +49,18 @@ from .booking_forms import (
     ServiceForm,
     TimeForm,
 )
+from .drafts import BOOKING_COOKIE, load_booking, store, store_booking
 from .forms import NEED_LABELS
 from .rendering import render
 
 bp = Blueprint("booking", __name__)
 
-DRAFT_COOKIE = "booking_draft"
+DRAFT_COOKIE = BOOKING_COOKIE
 MANAGE_COOKIE = "booking_manage"
 STEPS = ("service", "office", "day", "slot", "details")
 STEP_ENDPOINTS = {"service": "booking.show_service", "office": "booking.show_office",
                   "day": "booking.show_day", "slot": "booking.show_time",
                   "details": "booking.show_details"}
-# What the details step keeps of the NIK: never its digits, birth date or sex (DESIGN §9).
-NIK_FACTS = ("nik_hash", "nik_last4", "age_band", "may_record")
 NEXT_FREE = 6
 
 # Abuse limits (DESIGN §3 anti-scalper): per client address and per NIK / phone / code.
@@ -84,32 +84,15 @@ def _load(cookie: str, kind: str) -> tuple[drafts.Draft | None, dict]:
     return found if found else (None, {})
 
 
-def _store(response, cookie: str, kind: str, draft, payload: dict):
-    """Save the answers (a POST's write session) and point the cookie at them."""
-    session = get_session()
-    if draft is None:
-        draft = drafts.start(session, kind, payload)
-    else:
-        drafts.save(session, draft, payload)
-    session.commit()
-    response.set_cookie(cookie, draft.id, httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
+def _saved(payload, draft, endpoint: str, cookie=DRAFT_COOKIE, kind=drafts.BOOKING, **values):
+    return store(redirect(url_for(endpoint, **values), code=303), cookie, kind, draft, payload)
 
 
-def _saved(payload: dict, draft, endpoint: str, cookie=DRAFT_COOKIE, kind="booking", **values):
-    return _store(redirect(url_for(endpoint, **values), code=303), cookie, kind, draft, payload)
-
-
-def _has_nik(payload: dict) -> bool:
-    return all(key in payload for key in NIK_FACTS)
-
-
-def _missing_step(payload: dict, upto: str):
+def _missing_step(payload: BookingDraft, upto: str):
     """A redirect to the first unanswered step before `upto`, or None."""
     for step in STEPS[:STEPS.index(upto)] if upto in STEPS else STEPS:
-        if not payload.get(step) and not (step == "details" and _has_nik(payload)):
-            expired = request.cookies.get(DRAFT_COOKIE) and not payload
+        if not (payload.has_nik if step == "details" else getattr(payload, step)):
+            expired = request.cookies.get(DRAFT_COOKIE) and payload.empty
             return redirect(url_for(STEP_ENDPOINTS[step], **({"habis": 1} if expired else {})),
                             code=303)
     return None
@@ -146,9 +129,9 @@ def _slot_label(office: Office, view: capacity.SlotView, with_day: bool = False)
     return f"{when} — " + str(_l("hanya untuk prioritas"))
 
 
-def _office_and_pool(payload: dict) -> tuple[Office | None, str | None]:
-    office = get_office(get_session(), payload.get("office") or "")
-    service = payload.get("service")
+def _office_and_pool(payload: BookingDraft) -> tuple[Office | None, str | None]:
+    office = get_office(get_session(), payload.office or "")
+    service = payload.service
     return office, capacity.pool_for(service) if service in SERVICES else None
 
 
@@ -214,51 +197,49 @@ def _next_free(office: Office, pool: str, after: Slot | None) -> list[capacity.S
 # --- 1. service ---------------------------------------------------------------------------------
 
 
-def _service_form(payload: dict, formdata=None) -> ServiceForm:
+def _service_form(payload: BookingDraft, formdata=None) -> ServiceForm:
     form = ServiceForm(formdata=formdata)
     form.service.choices = [SelectChoice(code, s.name(_lang())) for code, s in SERVICES.items()]
     if formdata is None:
-        wanted = request.args.get("service") or payload.get("service")
+        wanted = request.args.get("service") or payload.service
         form.service.data = wanted if wanted in SERVICES else None
     return form
 
 
 @bp.get("/booking")
 def show_service():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     return render("booking/service.html", form=_service_form(payload), payload=payload,
                   expired=bool(request.args.get("habis")))
 
 
 @bp.post("/booking")
 def choose_service():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     form = _service_form(payload, request.form)
     if not form.validate():
         return render("booking/service.html", form=form, payload=payload, status=422)
-    if payload.get("service") != form.service.data:
-        payload.pop("slot", None)  # another pool: the chosen time no longer applies
-        if SERVICES[form.service.data].needs_recording and payload.get("may_record") is False:
-            # Too young for a first recording: typing the NIK again says from which day.
-            for key in NIK_FACTS:
-                payload.pop(key, None)
-    payload.pop("confirmed", None)
-    payload["service"] = form.service.data
+    if payload.service != form.service.data:
+        payload.slot = None  # another pool: the chosen time no longer applies
+        if SERVICES[form.service.data].needs_recording and payload.may_record is False:
+            payload.forget_nik()  # too young: typing the NIK again says from which day
+    payload.confirmed = None
+    payload.service = form.service.data
     return _saved(payload, draft, "booking.show_office")
 
 
 # --- 2. office ----------------------------------------------------------------------------------
 
 
-def _office_form(payload: dict, formdata=None) -> OfficeForm:
-    form = OfficeForm(formdata=formdata, data={"office": payload.get("office")})
+def _office_form(payload: BookingDraft, formdata=None) -> OfficeForm:
+    form = OfficeForm(formdata=formdata, data={"office": payload.office})
     form.office.choices = [SelectChoice(o.code, o.name) for o in list_offices(get_session())]
     return form
 
 
 @bp.get("/booking/kantor")
 def show_office():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     if (missing := _missing_step(payload, "office")) is not None:
         return missing
     return render("booking/office.html", form=_office_form(payload),
@@ -267,25 +248,24 @@ def show_office():
 
 @bp.post("/booking/kantor")
 def choose_office():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     if (missing := _missing_step(payload, "office")) is not None:
         return missing
     form = _office_form(payload, request.form)
     if not form.validate():
         return render("booking/office.html", form=form, offices=list_offices(get_session()),
                       status=422)
-    if payload.get("office") != form.office.data:
-        for key in ("day", "slot", "desa"):
-            payload.pop(key, None)
-    payload["office"] = form.office.data
+    if payload.office != form.office.data:
+        payload.day = payload.slot = payload.desa = None
+    payload.office = form.office.data
     return _saved(payload, draft, "booking.show_day")
 
 
 # --- 3. day -------------------------------------------------------------------------------------
 
 
-def _day_form(weeks: list[dict], payload: dict, formdata=None) -> DayForm:
-    form = DayForm(formdata=formdata, data={"day": payload.get("day")})
+def _day_form(weeks: list[dict], payload: BookingDraft, formdata=None) -> DayForm:
+    form = DayForm(formdata=formdata, data={"day": payload.day})
     form.day.choices = [SelectChoice(d["day"].isoformat(), d["label"])
                         for w in weeks for d in w["days"]
                         if d["in_range"] and (d["places"] or d["priority_only"])]
@@ -302,7 +282,7 @@ def _day_page(form, weeks, office, status=200):
 
 @bp.get("/booking/hari")
 def show_day():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     if (missing := _missing_step(payload, "day")) is not None:
         return missing
     office, pool = _office_and_pool(payload)
@@ -312,7 +292,7 @@ def show_day():
 
 @bp.post("/booking/hari")
 def choose_day():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     if (missing := _missing_step(payload, "day")) is not None:
         return missing
     office, pool = _office_and_pool(payload)
@@ -320,25 +300,25 @@ def choose_day():
     form = _day_form(weeks, payload, request.form)
     if not form.validate():
         return _day_page(form, weeks, office, status=422)
-    if payload.get("day") != form.day.data:
-        payload.pop("slot", None)
-    payload["day"] = form.day.data
+    if payload.day != form.day.data:
+        payload.slot = None
+    payload.day = form.day.data
     return _saved(payload, draft, "booking.show_time")
 
 
 # --- 4. time ------------------------------------------------------------------------------------
 
 
-def _chosen_day(payload: dict) -> date:
+def _chosen_day(payload: BookingDraft) -> date:
     try:
-        return date.fromisoformat(request.args.get("day") or payload["day"])
+        return date.fromisoformat(request.args.get("day") or payload.day)
     except (ValueError, TypeError):
-        return date.fromisoformat(payload["day"])
+        return date.fromisoformat(payload.day)
 
 
-def _time_page(payload: dict, office: Office, views, formdata=None, status=200, taken=False,
+def _time_page(payload: BookingDraft, office: Office, views, formdata=None, status=200, taken=False,
                day: date | None = None):
-    form = TimeForm(formdata=formdata, data={"slot": str(payload.get("slot") or "")})
+    form = TimeForm(formdata=formdata, data={"slot": str(payload.slot or "")})
     form.slot.choices = [SelectChoice(str(v.slot.id), _slot_label(office, v, with_day=taken))
                          for v in views]
     day = day or _chosen_day(payload)
@@ -348,7 +328,7 @@ def _time_page(payload: dict, office: Office, views, formdata=None, status=200, 
                   neighbours=neighbours, status=status)
 
 
-def _neighbour_days(office: Office, payload: dict, day: date) -> dict:
+def _neighbour_days(office: Office, payload: BookingDraft, day: date) -> dict:
     """The nearest earlier and later days with places, for moving through days in place."""
     _office, pool = _office_and_pool(payload)
     days = sorted({capacity.local(office, v.slot.starts_at).date()
@@ -361,7 +341,7 @@ def _neighbour_days(office: Office, payload: dict, day: date) -> dict:
 
 @bp.get("/booking/jam")
 def show_time():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     if (missing := _missing_step(payload, "slot")) is not None:
         return missing
     office, pool = _office_and_pool(payload)
@@ -371,7 +351,7 @@ def show_time():
 
 @bp.post("/booking/jam")
 def choose_time():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     if (missing := _missing_step(payload, "slot")) is not None:
         return missing
     office, pool = _office_and_pool(payload)
@@ -383,19 +363,19 @@ def choose_time():
         return _time_page(payload, office, _day_views(office, pool, day), request.form,
                           status=422, day=day)
     slot = views[form.slot.data].slot
-    payload["slot"] = slot.id
-    payload["day"] = capacity.local(office, slot.starts_at).date().isoformat()
-    return _saved(payload, draft, "booking.show_review" if _has_nik(payload)
+    payload.slot = slot.id
+    payload.day = capacity.local(office, slot.starts_at).date().isoformat()
+    return _saved(payload, draft, "booking.show_review" if payload.has_nik
                   else "booking.show_details")
 
 
 # --- 5. details ---------------------------------------------------------------------------------
 
 
-def _details_form(office: Office, payload: dict, formdata=None) -> DetailsForm:
-    data = {key: payload.get(key) for key in ("name", "phone", "desa")}
+def _details_form(office: Office, payload: BookingDraft, formdata=None) -> DetailsForm:
+    data = {"name": payload.name, "phone": payload.phone, "desa": payload.desa}
     # Needs stated on the help page (/bantuan) come pre-ticked; a home visit is not a slot.
-    data["needs"] = [n for n in payload.get("needs") or [] if n in OFFICE_NEEDS]
+    data["needs"] = [n for n in payload.needs or [] if n in OFFICE_NEEDS]
     form = DetailsForm(formdata=formdata, data=data,
                        today=capacity.local_today(office, utcnow()))
     desa = desa_by_office(get_session()).get(office.code, [])
@@ -422,14 +402,14 @@ def _typed_phone_key() -> str:
 
 @bp.get("/booking/data")
 def show_details():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     if (missing := _missing_step(payload, "details")) is not None:
         return missing
     office, _pool = _office_and_pool(payload)
     return render("booking/details.html", form=_details_form(office, payload), office=office,
-                  has_nik=_has_nik(payload), last4=payload.get("nik_last4"),
+                  has_nik=payload.has_nik, last4=payload.nik_last4,
                   outside_note=OUTSIDE_DOMICILE_NOTE(_lang()),
-                  needs_recording=SERVICES[payload["service"]].needs_recording)
+                  needs_recording=SERVICES[payload.service].needs_recording)
 
 
 @bp.post("/booking/data")
@@ -438,21 +418,20 @@ def show_details():
 @limiter.limit(DETAILS_PER_PERSON, key_func=_typed_phone_key,
                exempt_when=lambda: not (request.form.get("phone") or "").strip())
 def save_details():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     if (missing := _missing_step(payload, "details")) is not None:
         return missing
     office, _pool = _office_and_pool(payload)
     form = _details_form(office, payload, request.form)
-    applicant = _applicant(form, office, payload["service"]) if form.validate() else None
+    applicant = _applicant(form, office, payload.service) if form.validate() else None
     if applicant is None:
         return _private(render("booking/details.html", form=form, office=office, has_nik=False,
                                outside_note=OUTSIDE_DOMICILE_NOTE(_lang()), status=422,
-                               needs_recording=SERVICES[payload["service"]].needs_recording))
-    payload.update({
-        "nik_hash": applicant.nik_hash, "nik_last4": applicant.nik_last4,
-        "age_band": applicant.age_band, "may_record": applicant.may_record,
-        "name": applicant.name, "phone": applicant.phone, "desa": form.desa.data,
-        "needs": list(applicant.needs)})
+                               needs_recording=SERVICES[payload.service].needs_recording))
+    payload.nik_hash, payload.nik_last4 = applicant.nik_hash, applicant.nik_last4
+    payload.age_band, payload.may_record = applicant.age_band, applicant.may_record
+    payload.name, payload.phone, payload.desa = applicant.name, applicant.phone, form.desa.data
+    payload.needs = list(applicant.needs)
     return _saved(payload, draft, "booking.show_review")
 
 
@@ -474,27 +453,27 @@ def _applicant(form: DetailsForm, office: Office, service: str) -> bookings.Appl
 # --- 6. review and confirm ----------------------------------------------------------------------
 
 
-def _summary(payload: dict, office: Office) -> dict:
-    slot = get_session().get(Slot, payload["slot"])
-    desa = get_session().get(Desa, payload["desa"]) if payload.get("desa") != OUTSIDE else None
+def _summary(payload: BookingDraft, office: Office) -> dict:
+    slot = get_session().get(Slot, payload.slot)
+    desa = get_session().get(Desa, payload.desa) if payload.desa != OUTSIDE else None
     return {
-        "service": SERVICES[payload["service"]].name(_lang()), "office": office,
+        "service": SERVICES[payload.service].name(_lang()), "office": office,
         "day": _day_label(capacity.local(office, slot.starts_at).date()),
-        "time": _time_label(office, slot), "name": payload["name"],
-        "nik": receipts.masked_nik(payload["nik_last4"]), "phone": payload.get("phone"),
-        "desa": desa.name if desa else None, "needs": payload.get("needs") or [],
-        "priority": bookings.is_priority(payload["age_band"], payload.get("needs") or []),
+        "time": _time_label(office, slot), "name": payload.name,
+        "nik": receipts.masked_nik(payload.nik_last4), "phone": payload.phone,
+        "desa": desa.name if desa else None, "needs": payload.needs or [],
+        "priority": bookings.is_priority(payload.age_band, payload.needs or []),
     }
 
 
-def _review(payload: dict, office: Office, status: int = 200, problem=None):
+def _review(payload: BookingDraft, office: Office, status: int = 200, problem=None):
     return render("booking/review.html", form=ConfirmForm(), summary=_summary(payload, office),
                   need_labels=NEED_LABELS, problem=problem, status=status)
 
 
 @bp.get("/booking/periksa")
 def show_review():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     if (missing := _missing_step(payload, "review")) is not None:
         return missing
     office, _pool = _office_and_pool(payload)
@@ -502,8 +481,8 @@ def show_review():
 
 
 def _draft_nik() -> str | None:
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
-    return payload.get("nik_hash")
+    _draft, payload = load_booking()
+    return payload.nik_hash
 
 
 @bp.post("/booking/periksa")
@@ -511,7 +490,7 @@ def _draft_nik() -> str | None:
 @limiter.limit(CONFIRM_PER_NIK, key_func=lambda: f"confirm-nik:{_draft_nik()}",
                exempt_when=lambda: _draft_nik() is None)
 def confirm_booking():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     if (missing := _missing_step(payload, "review")) is not None:
         return missing
     office, pool = _office_and_pool(payload)
@@ -519,14 +498,14 @@ def confirm_booking():
         return _review(payload, office, status=422)
     session = get_session()
     applicant = bookings.Applicant(
-        nik_hash=payload["nik_hash"], nik_last4=payload["nik_last4"],
-        age_band=payload["age_band"], may_record=payload["may_record"],
-        name=payload["name"], phone=payload.get("phone"),
-        desa_code=None if payload["desa"] == OUTSIDE else payload["desa"],
-        needs=tuple(payload.get("needs") or ()))
+        nik_hash=payload.nik_hash, nik_last4=payload.nik_last4,
+        age_band=payload.age_band, may_record=payload.may_record,
+        name=payload.name, phone=payload.phone,
+        desa_code=None if payload.desa == OUTSIDE else payload.desa,
+        needs=tuple(payload.needs or ()))
     try:
         booking = bookings.create_booking(
-            session, office=office, slot_id=payload["slot"], service=payload["service"],
+            session, office=office, slot_id=payload.slot, service=payload.service,
             applicant=applicant, channel="web", actor="citizen")
     except bookings.BookingError as error:
         session.rollback()
@@ -534,23 +513,22 @@ def confirm_booking():
             return _review(payload, office, status=409,
                            problem=messages.conflict_message(error.code))
         if error.code == "not_eligible":  # the NIK again says from which day they may
-            for key in NIK_FACTS:
-                payload.pop(key, None)
+            payload.forget_nik()
             return _saved(payload, draft, "booking.show_details")
         return _slot_taken(draft, payload, office, pool)
     receipt = issue_booking_receipt(session, booking)
     # What stays in the draft is only what the confirmation page shows: no NIK hash.
-    done = {"confirmed": booking.code, "token": receipt.token}
+    done = BookingDraft(confirmed=booking.code, token=receipt.token)
     return _saved(done, draft, "booking.show_confirmed")
 
 
-def _slot_taken(draft, payload: dict, office: Office, pool: str):
+def _slot_taken(draft, payload: BookingDraft, office: Office, pool: str):
     """The place went while the person was typing: say so and offer the nearest free times."""
-    taken = get_session().get(Slot, payload["slot"])
-    payload.pop("slot", None)
+    taken = get_session().get(Slot, payload.slot)
+    payload.slot = None
     response = _time_page(payload, office, _next_free(office, pool, taken), status=409,
                           taken=True)
-    return _store(response, DRAFT_COOKIE, "booking", draft, payload)
+    return store_booking(response, draft, payload)
 
 
 # --- 7. confirmed -------------------------------------------------------------------------------
@@ -568,12 +546,12 @@ def _booking_facts(booking, office: Office) -> dict:
 
 @bp.get("/booking/selesai")
 def show_confirmed():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
-    booking = bookings.find_current(get_session(), payload.get("confirmed"))
+    _draft, payload = load_booking()
+    booking = bookings.find_current(get_session(), payload.confirmed)
     if booking is None:
         return redirect(url_for("booking.show_service"), code=303)
     office = get_session().get(Office, booking.office_code)
-    token = payload.get("token")
+    token = payload.token
     return render("booking/confirmed.html", **_booking_facts(booking, office),
                   receipt_path=f"/v/{token}/document" if token else None,
                   verify_path=f"/v/{token}" if token else None)

@@ -35,7 +35,7 @@ from sqlmodel import Session, select
 from ..adapters.pdf import render_pdf
 from ..db import get_session
 from ..domain import checklist as checklist_rules
-from ..domain import drafts, reports
+from ..domain import reports
 from ..domain.capacity import ZONE_NAMES
 from ..domain.checklist import ChecklistAnswers, NikResult, answers_after_nik, checklist_view
 from ..domain.errors import ValidationError
@@ -56,6 +56,7 @@ from ..domain.services import (
 )
 from ..extensions import csrf, htmx, limiter
 from ..models import HomeVisitRequest, MisconductReport, Office, OpeningHours
+from .drafts import load_booking, store_booking
 from .forms import NEED_LABELS, NIK_MESSAGES
 from .guidance_forms import (
     NEED_PICTOGRAMS,
@@ -73,9 +74,6 @@ from .rendering import cached_page, render
 bp = Blueprint("guidance", __name__)
 
 SERVICE_RULE = "any(" + ", ".join(SERVICES) + "):service"
-# The booking flow (issue 5) reads payload["needs"] of this draft when it starts.
-DRAFT_COOKIE = "booking_draft"
-DRAFT_KIND = "booking"
 ANSWER_MISSING = _l("Pilih salah satu jawaban.")
 
 
@@ -304,10 +302,9 @@ def show_guidance_step(slug: str):
 
 
 def _draft_needs() -> list[str] | None:
-    loaded = drafts.load(get_session(), request.cookies.get(DRAFT_COOKIE), DRAFT_KIND)
-    if loaded is None:
-        return None
-    return [n for n in loaded[1].get("needs", []) if n in NEEDS]
+    """The needs kept in the booking draft (the booking flow pre-ticks them), or None."""
+    draft, payload = load_booking()
+    return None if draft is None else [n for n in payload.needs if n in NEEDS]
 
 
 def _needs_page(form: NeedsForm, *, saved=None, status: int = 200):
@@ -332,30 +329,14 @@ def save_needs():
     form = NeedsForm()
     if not form.validate():
         return _needs_page(form, status=422)
-    needs = [n for n in NEEDS if n in form.needs.data]
-    draft_id = _store_needs(needs)
+    draft, payload = load_booking()  # created if missing; its other answers kept
+    payload.needs = [n for n in NEEDS if n in form.needs.data]
     service = _service_or_none(form.service.data)
-    if "cannot_leave_home" in needs:
+    if "cannot_leave_home" in payload.needs:
         target = url_for(".show_home_visit_form", layanan=service)
     else:
         target = url_for(".show_needs", layanan=service, tersimpan=1)
-    response = redirect(target, code=303)
-    response.set_cookie(DRAFT_COOKIE, draft_id, httponly=True, samesite="Lax", path="/",
-                        secure=current_app.config["BASE_URL"].startswith("https://"))
-    return response
-
-
-def _store_needs(needs: list[str]) -> str:
-    """Keep the needs in the booking draft (created if missing; other answers kept)."""
-    session = get_session()
-    loaded = drafts.load(session, request.cookies.get(DRAFT_COOKIE), DRAFT_KIND)
-    if loaded is None:
-        draft = drafts.start(session, DRAFT_KIND, {"needs": needs})
-    else:
-        draft, payload = loaded
-        drafts.save(session, draft, {**payload, "needs": needs})
-    session.commit()
-    return draft.id
+    return store_booking(redirect(target, code=303), draft, payload)
 
 
 # --- home-visit request ----------------------------------------------------------------------
