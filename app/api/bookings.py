@@ -160,6 +160,23 @@ def _applicant(body: BookingIn, office: Office, now, reader, role: str) -> booki
         raise _conflict(error) from None
 
 
+def _checked_request(body: BookingIn, role: str):
+    """(slot, office, applicant, now) once scope and input are checked, in a read session."""
+    with database().session(write=False) as reader:
+        slot = reader.get(Slot, body.slot_id) if 0 < body.slot_id <= MAX_ID else None
+        if slot is None:
+            raise _conflict(bookings.BookingError("slot_unavailable"))
+        require_office(slot.office_code)
+        if role == "desa_staff":
+            require_desa(body.desa_code)  # a desa's staff book only for their own residents
+        office = reader.get(Office, slot.office_code)
+        now = utcnow()
+        applicant = _applicant(body, office, now, reader, role)
+        if slot.booked >= slot.capacity:
+            raise _conflict(bookings.BookingError("slot_full"))  # early; the UPDATE decides a yes
+    return slot, office, applicant, now
+
+
 def issue_booking_receipt(session, booking: Booking):
     """The booking receipt's token (signed now; its PDF is rendered on first download)."""
     return receipts.issue_receipt(session, booking, "booking",
@@ -181,18 +198,7 @@ def create_booking_json():
     # end the token check's transaction and do the slow part (lookups, NIK parsing and hashing)
     # in a read session, so the lock is held only for the insert, the UPDATE and the receipt.
     session.commit()
-    with database().session(write=False) as reader:
-        slot = reader.get(Slot, body.slot_id) if 0 < body.slot_id <= MAX_ID else None
-        if slot is None:
-            raise _conflict(bookings.BookingError("slot_unavailable"))
-        require_office(slot.office_code)
-        if role == "desa_staff":
-            require_desa(body.desa_code)  # a desa's staff book only for their own residents
-        office = reader.get(Office, slot.office_code)
-        now = utcnow()
-        applicant = _applicant(body, office, now, reader, role)
-        if slot.booked >= slot.capacity:
-            raise _conflict(bookings.BookingError("slot_full"))  # early; the UPDATE decides a yes
+    slot, office, applicant, now = _checked_request(body, role)
     try:
         booking = bookings.create_booking(
             session, office=office, slot_id=slot.id, service=body.service, applicant=applicant,

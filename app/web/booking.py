@@ -497,16 +497,10 @@ def confirm_booking():
     if not ConfirmForm().validate():
         return _review(payload, office, status=422)
     session = get_session()
-    applicant = bookings.Applicant(
-        nik_hash=payload.nik_hash, nik_last4=payload.nik_last4,
-        age_band=payload.age_band, may_record=payload.may_record,
-        name=payload.name, phone=payload.phone,
-        desa_code=None if payload.desa == OUTSIDE else payload.desa,
-        needs=tuple(payload.needs or ()))
     try:
         booking = bookings.create_booking(
             session, office=office, slot_id=payload.slot, service=payload.service,
-            applicant=applicant, channel="web", actor="citizen")
+            applicant=_draft_applicant(payload), channel="web", actor="citizen")
     except bookings.BookingError as error:
         session.rollback()
         if error.code == "already_booked":
@@ -520,6 +514,14 @@ def confirm_booking():
     # What stays in the draft is only what the confirmation page shows: no NIK hash.
     done = BookingDraft(confirmed=booking.code, token=receipt.token)
     return _saved(done, draft, "booking.show_confirmed")
+
+
+def _draft_applicant(payload: BookingDraft) -> bookings.Applicant:
+    """Who books, as the details step's domain check left it in the draft."""
+    return bookings.Applicant(
+        nik_hash=payload.nik_hash, nik_last4=payload.nik_last4, age_band=payload.age_band,
+        may_record=payload.may_record, name=payload.name, phone=payload.phone,
+        desa_code=None if payload.desa == OUTSIDE else payload.desa, needs=tuple(payload.needs))
 
 
 def _slot_taken(draft, payload: BookingDraft, office: Office, pool: str):
@@ -621,16 +623,7 @@ def open_manage(code: str | None = None):
     matched = bookings.matches_nik(booking, hashed)
     draft, _payload = _load(MANAGE_COOKIE, "manage")
     if booking is not None and manage_access.needs_one_time_code(session, booking.code):
-        # Past the limit a right NIK is not enough, and the answer must not tell a right NIK
-        # from a wrong one: both go to the one-time code page; only a right one sends a code.
-        if matched:
-            manage_access.send_one_time_code(session, booking, _data_key())
-        else:
-            manage_access.record_failure(session, booking)
-        g.manage_refused = True  # not in yet: counts against the limits like a failure
-        return _saved({"code": booking.code, "nik_hash": hashed, "one_time_code": True},
-                      draft, "booking.show_one_time_code", cookie=MANAGE_COOKIE, kind="manage",
-                      code=booking.code)
+        return _past_the_limit(booking, hashed, matched, draft)
     if not matched:
         if booking is not None:
             manage_access.record_failure(session, booking)
@@ -639,6 +632,20 @@ def open_manage(code: str | None = None):
         return _private(render("booking/manage_start.html", form=form, status=422))
     return _saved({"code": booking.code, "nik_hash": booking.nik_hash}, draft,
                   "booking.show_manage", cookie=MANAGE_COOKIE, kind="manage", code=booking.code)
+
+
+def _past_the_limit(booking, hashed: str, matched: bool, draft):
+    """Past the limit a right NIK is not enough, and the answer must not tell a right NIK from
+    a wrong one: both go to the one-time code page; only a right one sends a code."""
+    session = get_session()
+    if matched:
+        manage_access.send_one_time_code(session, booking, _data_key())
+    else:
+        manage_access.record_failure(session, booking)
+    g.manage_refused = True  # not in yet: counts against the limits like a failure
+    return _saved({"code": booking.code, "nik_hash": hashed, "one_time_code": True},
+                  draft, "booking.show_one_time_code", cookie=MANAGE_COOKIE, kind="manage",
+                  code=booking.code)
 
 
 def _data_key() -> bytes:
