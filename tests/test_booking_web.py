@@ -349,3 +349,27 @@ def test_needs_stated_on_the_help_page_are_ticked_in_the_booking(client, page, s
     stored = session.exec(select(Booking).where(Booking.status == "booked")).one()
     assert stored.priority and stored.desa_code is None
     assert bookings.needs_of(stored) == ["companion", "wheelchair"]
+
+
+# --- issue 10 (F): the input rules of the one domain check --------------------------------
+
+
+def test_a_nik_typed_with_dots_books_like_one_with_spaces(client, page, session):
+    done = book_through_the_pages(client, page, nik="35.15.04.520307.0003")
+    stored = session.exec(select(Booking).where(
+        Booking.code == _code(done).replace("-", ""))).one()
+    assert stored.nik_last4 == "0003"
+
+
+def test_leaving_the_desa_at_choose_asks_for_it(client, page, session):
+    _to_details(client, page)
+    asked = page(client, "/booking/data", method="POST", status=422,
+                 data={"nik": WOMAN, "name": "Siti", "desa": ""})
+    assert "Pilih desa atau kelurahan" in asked.select_one("#desa-error").get_text()
+    _redirect(client.get("/booking/periksa"), "/booking/data")
+
+
+def test_a_short_nik_on_the_manage_form_says_it_needs_16_digits(client, page):
+    refused = page(client, "/booking/kelola", method="POST", status=422,
+                   data={"code": "K7Q2M9XH", "nik": "351"})
+    assert "16 angka" in refused.select_one("#nik-error").get_text()
