@@ -30,6 +30,9 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(settings)
     from . import input_guard
+    from .web.forms import RekamRequest
+
+    app.request_class = RekamRequest  # a form body that is not UTF-8 is read, not dropped
 
     input_guard.init_app(app)  # NUL and deeply nested JSON answered 4xx before any view
     app.jinja_env.trim_blocks = True

@@ -1,4 +1,4 @@
-"""Booking commands: `station-state`, `retention` (DESIGN §8), `unplaced-bookings`,
+"""Booking commands: `book`, `station-state`, `retention` (DESIGN §8), `unplaced-bookings`,
 `booking-check`."""
 
 from __future__ import annotations
@@ -6,13 +6,17 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from . import messages
 from .db import database
-from .domain import capacity, retention, stations
+from .domain import booking as bookings
+from .domain import capacity, receipts, retention, stations
 from .domain.booking import counter_drift
 from .domain.codes import display_code
+from .domain.errors import ValidationError
+from .domain.offices import get_office
 from .models import STATION_STATES, Booking, Office, Slot
 
 
@@ -49,6 +53,55 @@ def station_state_command(station, state):
         for booking, slot in result.unplaced:
             click.echo(f"  {display_code(booking.code)} {_when(session, slot)}"
                        f"{' phone ' + booking.phone if booking.phone else ' no phone'}")
+
+
+@click.command("book")
+@with_appcontext
+@click.option("--office", "office_code", required=True, help="office code, e.g. 351504")
+@click.option("--slot", "slot_id", required=True, type=int, help="slot id (see the slots API)")
+@click.option("--service", required=True, help="pemula, rusak, hilang, perubahan or pindah")
+@click.option("--name", required=True, help="as on the Kartu Keluarga")
+@click.option("--phone", default=None)
+@click.option("--desa", default=None, help="desa code; absent: from outside this kecamatan")
+@click.option("--ever-married", is_flag=True, help="may record a first e-KTP before 17")
+def book_command(office_code, slot_id, service, name, phone, desa, ever_married):
+    """Book a place for a resident at the counter. The NIK is read from stdin, never taken as
+    an argument: it would stay in the shell history and in `ps` (DESIGN §9)."""
+    nik = sys.stdin.readline().strip()
+    with database().session(write=True) as session:
+        office = get_office(session, office_code)
+        if office is None:
+            _refuse({"office": messages.field_message("office", "unknown")}, exit_code=2)
+        try:
+            booking = _book(session, office, slot_id, service, nik, name, phone, desa,
+                            ever_married)
+        except ValidationError as error:
+            _refuse({f"{field} [{error.errors[field]}]": text
+                     for field, text in messages.field_messages(error).items()})
+        except bookings.BookingError as error:
+            _refuse({error.code: messages.conflict_message(error.code)})
+        receipt = receipts.issue_receipt(session, booking, "booking",
+                                         data_key=current_app.config["DATA_KEY"])
+        session.commit()
+        click.echo(f"booked {display_code(booking.code)} "
+                   f"{_when(session, session.get(Slot, booking.slot_id))}")
+        click.echo(receipts.receipt_urls(receipt, current_app.config["BASE_URL"])[1])
+
+
+def _book(session, office, slot_id, service, nik, name, phone, desa, ever_married):
+    """The same two domain doors as the page and the API: check who books, then take a place."""
+    applicant = bookings.validate_applicant(
+        session, office=office, service=service, nik=nik, name=name,
+        key=current_app.config["DATA_KEY"].encode(), desa=desa or bookings.OUTSIDE,
+        phone=phone, ever_married=ever_married, channel="officer")
+    return bookings.create_booking(session, office=office, slot_id=slot_id, service=service,
+                                   applicant=applicant, channel="officer", actor="cli")
+
+
+def _refuse(errors: dict[str, str], exit_code: int = 1):
+    for what, text in errors.items():
+        click.echo(f"error {what}: {text}", err=True)
+    sys.exit(exit_code)
 
 
 @click.command("unplaced-bookings")
@@ -99,6 +152,6 @@ def retention_command():
 
 
 def register(app: Flask) -> None:
-    for command in (station_state_command, unplaced_bookings_command, booking_check_command,
-                    retention_command):
+    for command in (book_command, station_state_command, unplaced_bookings_command,
+                    booking_check_command, retention_command):
         app.cli.add_command(command)

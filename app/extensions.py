@@ -1,6 +1,6 @@
 """Extensions are created bare here and bound to an app in create_app()."""
 
-from flask import request
+from flask import has_request_context, request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_htmx import HTMX
@@ -21,7 +21,10 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 def select_locale() -> str:
-    """Indonesian first. The API follows Accept-Language; pages follow ?lang=, then the cookie."""
+    """Indonesian first. The API follows Accept-Language; pages follow ?lang=, then the cookie;
+    the CLI and jobs speak Indonesian."""
+    if not has_request_context():
+        return "id"
     if request.path.startswith("/api/"):
         return request.accept_languages.best_match(LANGUAGES, default="id")
     chosen = request.args.get("lang") or request.cookies.get("lang")

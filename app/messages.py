@@ -1,67 +1,101 @@
-"""Words for what a person typed wrong, shared by every face (pages, API, CLI), so all of them
-say the same thing. Indonesian msgids; English in the catalogue. Every message says how to fix
-the input (STYLE §6)."""
+"""What each face tells a person for a domain error code, in both languages (issue 10).
+
+The domain returns codes per field (`app.domain.errors.ValidationError`, `BookingError.code`);
+pages, the API and the CLI turn them into words only here, so "already booked" is worded once.
+Indonesian msgids, English in the catalogue. Neutral: web and api both import it, neither the
+other. Every message says how to fix the input (STYLE §6).
+"""
 
 from __future__ import annotations
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
-from .domain.names import NameError
-from .domain.nik import NikError, parse_nik
-
-# What to tell a person for each way a typed NIK can be wrong (app.domain.nik.NikError codes).
-NIK_MESSAGES = {
-    "empty": _l("Masukkan 16 angka NIK Anda."),
-    "digits": _l("NIK hanya berisi angka. Hapus huruf, titik, atau tanda hubung."),
-    "length": _l("NIK terdiri dari 16 angka. Periksa lagi di KK Anda."),
-    "province": _l("Dua angka pertama NIK bukan kode provinsi. Periksa lagi di KK Anda."),
-    "date": _l("Angka ke-7 sampai ke-12 NIK bukan tanggal lahir yang mungkin. Periksa lagi di "
-               "KK Anda."),
-    "serial": _l("Empat angka terakhir NIK tidak mungkin 0000. Periksa lagi di KK Anda."),
-}
-
-# What to tell a person for each way a typed name is refused (app.domain.names codes).
 _NAME_AS_ON_KK = _l("Tulis nama seperti di Kartu Keluarga (boleh satu kata, paling banyak 120 "
                     "huruf).")
-NAME_MESSAGES = {
-    "empty": _NAME_AS_ON_KK,
-    "length": _NAME_AS_ON_KK,
-    "letters": _NAME_AS_ON_KK,
-    "control": _l("Hapus tanda atau huruf yang tidak bisa dibaca dari nama ini, lalu ketik "
-                  "ulang."),
-    "bidi": _l("Nama ini berisi tanda pembalik arah tulisan yang tidak terlihat. Hapus lalu "
-               "ketik ulang nama seperti di Kartu Keluarga."),
-    "combining": _l("Nama ini berisi terlalu banyak tanda di atas atau di bawah satu huruf. "
-                    "Tulis nama seperti di Kartu Keluarga."),
+_CHOOSE_OFFICE = _l("Pilih kantor kecamatan.")
+
+# Per field, per code. `app.domain.nik.NikError`, `app.domain.names.NameError` and the booking
+# rules (`app.domain.booking.validate_applicant`) name the codes.
+FIELD_MESSAGES = {
+    "nik": {
+        "empty": _l("Masukkan 16 angka NIK Anda."),
+        "digits": _l("NIK hanya berisi angka. Hapus huruf atau tanda hubung."),
+        "length": _l("NIK terdiri dari 16 angka. Periksa lagi di KK Anda."),
+        "province": _l("Dua angka pertama NIK bukan kode provinsi. Periksa lagi di KK Anda."),
+        "date": _l("Angka ke-7 sampai ke-12 NIK bukan tanggal lahir yang mungkin. Periksa lagi "
+                   "di KK Anda."),
+        "serial": _l("Empat angka terakhir NIK tidak mungkin 0000. Periksa lagi di KK Anda."),
+        # The day already says the age: the office's minimum (17, or 16 where it records earlier).
+        "too_young": _l("Perekaman e-KTP pertama baru bisa mulai %(day)s, kecuali sudah atau "
+                        "pernah menikah."),
+        "already_booked": _l("NIK ini sudah punya jadwal yang aktif. Satu orang hanya boleh punya "
+                             "satu jadwal. Untuk mengubah atau membatalkannya, buka Kelola jadwal "
+                             "dengan kode booking dan NIK Anda."),
+    },
+    "name": {
+        "empty": _NAME_AS_ON_KK,
+        "length": _NAME_AS_ON_KK,
+        "letters": _NAME_AS_ON_KK,
+        "control": _l("Hapus tanda atau huruf yang tidak bisa dibaca dari nama ini, lalu ketik "
+                      "ulang."),
+        "bidi": _l("Nama ini berisi tanda pembalik arah tulisan yang tidak terlihat. Hapus lalu "
+                   "ketik ulang nama seperti di Kartu Keluarga."),
+        "combining": _l("Nama ini berisi terlalu banyak tanda di atas atau di bawah satu huruf. "
+                        "Tulis nama seperti di Kartu Keluarga."),
+    },
+    "phone": {"invalid": _l("Tulis nomor HP Indonesia, misalnya 0812 3456 7890, atau "
+                            "kosongkan.")},
+    "desa_code": {
+        "required": _l("Pilih desa atau kelurahan Anda, atau pilih dari luar kecamatan ini."),
+        "unknown": _l("Desa ini bukan bagian dari kecamatan kantor jadwal ini."),
+    },
+    "needs": {
+        "unknown": _l("Pilih dari daftar bantuan yang tersedia."),
+        "home_visit": _l("Bila Anda tidak bisa keluar rumah, ajukan kunjungan ke rumah, bukan "
+                         "jadwal di kantor."),
+    },
+    "service": {"unknown": _l("Layanan ini tidak dikenal: pemula, rusak, hilang, perubahan, "
+                              "atau pindah.")},
+    "slot_id": {"unknown": _l("Jadwal ini tidak ada atau tidak bisa dipesan lagi.")},
+    "office": {"unknown": _CHOOSE_OFFICE},
+    "consent": {"required": _l("Catat cara warga menyetujui pendaftaran ini: present (hadir "
+                               "sendiri), phone (lewat telepon) atau written (tertulis).")},
+    "code": {"invalid": _l("Tulis 8 huruf dan angka kode booking, misalnya K7Q2-M9XH.")},
+    "ever_married": {"required": _l("Pilih Ya atau Tidak.")},
 }
 
-NAME_MESSAGE = _l("Tulis nama Anda seperti di Kartu Keluarga (boleh satu kata, paling banyak "
-                  "120 huruf).")
+# Refusals of a whole request (`app.domain.booking.BookingError.code`).
+CONFLICT_MESSAGES = {
+    "already_booked": FIELD_MESSAGES["nik"]["already_booked"],
+    "slot_full": _l("Jadwal ini sudah penuh. Pilih jadwal lain."),
+    "slot_unavailable": FIELD_MESSAGES["slot_id"]["unknown"],
+    "not_cancellable": _l("Booking ini tidak bisa dibatalkan lagi."),
+    "not_eligible": FIELD_MESSAGES["nik"]["too_young"],
+}
+
+INVALID = _l("Periksa isian yang ditandai.")
+CHOOSE_OFFICE = _CHOOSE_OFFICE
 
 
-def name_message(error: NameError):
-    """What to say about a refused name: the general words, or what exactly to remove."""
-    return NAME_MESSAGES[error.code] if error.code in ("control", "bidi", "combining") \
-        else NAME_MESSAGE
+def _with_params(message, params: dict | None) -> str:
+    if not params:
+        return str(message)
+    shown = {key: format_date(value, "long") if hasattr(value, "isoformat") else value
+             for key, value in params.items()}
+    return str(message) % shown
 
 
-PHONE_MESSAGE = _l("Tulis nomor HP Indonesia, misalnya 0812 3456 7890, atau kosongkan.")
-NEEDS_MESSAGE = _l("Pilih dari daftar bantuan yang tersedia.")
-HOME_VISIT_MESSAGE = _l("Bila Anda tidak bisa keluar rumah, ajukan kunjungan ke rumah, bukan "
-                        "jadwal di kantor.")
-# The day already says the age: the office's minimum (17, or 16 where it records earlier).
-TOO_YOUNG = _l("Perekaman e-KTP pertama baru bisa mulai %(day)s, kecuali sudah atau pernah "
-               "menikah.")
+def field_message(field: str, code: str, params: dict | None = None) -> str:
+    """The words for one field's error code, in the current language."""
+    return _with_params(FIELD_MESSAGES[field][code], params)
 
 
-def too_young_message(eligible_from) -> str:
-    return TOO_YOUNG % {"day": format_date(eligible_from, "long")}
+def field_messages(error) -> dict[str, str]:
+    """{field: words} for a domain ValidationError."""
+    return {field: field_message(field, code, error.params.get(field))
+            for field, code in error.errors.items()}
 
 
-def nik_info(raw: str, today):
-    """(info, None) or (None, message) for what was typed as a NIK."""
-    try:
-        return parse_nik(raw, today), None
-    except NikError as error:
-        return None, NIK_MESSAGES[error.code]
+def conflict_message(code: str, params: dict | None = None) -> str:
+    return _with_params(CONFLICT_MESSAGES.get(code, INVALID), params)

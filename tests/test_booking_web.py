@@ -146,7 +146,8 @@ def test_a_slot_taken_meanwhile_gets_a_clear_message_and_the_next_free_times(
     _redirect(client.post("/booking/periksa"), "/booking/selesai")
 
 
-def test_a_second_booking_for_the_same_nik_is_refused_kindly(client, page, session):
+def test_a_second_booking_for_the_same_nik_is_refused_kindly_at_the_details_step(
+        client, page, session):
     book_through_the_pages(client, page)
     client.delete_cookie("booking_draft")
     page(client, "/booking")
@@ -156,9 +157,11 @@ def test_a_second_booking_for_the_same_nik_is_refused_kindly(client, page, sessi
     client.post("/booking/hari", data={"day": _radio_values(days, "day")[-1]})
     client.post("/booking/jam", data={"slot": _radio_values(page(client, "/booking/jam"),
                                                             "slot")[0]})
-    client.post("/booking/data", data={"nik": WOMAN, "name": "Siti", "desa": "luar"})
-    refused = page(client, "/booking/periksa", status=409, method="POST")
-    assert "sudah punya jadwal" in refused.text
+    # Told at once, on the NIK, not after the review (issue 10).
+    refused = page(client, "/booking/data", status=422, method="POST",
+                   data={"nik": WOMAN, "name": "Siti", "desa": "luar"})
+    assert "sudah punya jadwal" in refused.select_one("#nik-error").get_text()
+    _redirect(client.get("/booking/periksa"), "/booking/data")
     assert session.exec(select(func.count()).select_from(Booking)).one() == 1
 
 
@@ -296,10 +299,11 @@ def test_details_are_limited_per_address(client, page):
 
 @pytest.mark.app_config(RATE_LIMITS="on")
 def test_confirming_is_limited_per_nik(client, page, session):
-    book(session, slot_at(session, "351504", tuesday(), time(9)), MAN)  # booked at the counter
-    session.commit()
     _to_details(client, page)
     client.post("/booking/data", data={"nik": MAN, "name": "Budi", "desa": "luar"})
+    # Booked at the counter meanwhile: each confirm is refused, and only five are answered.
+    book(session, slot_at(session, "351504", tuesday(), time(9)), MAN)
+    session.commit()
     statuses = [client.post("/booking/periksa").status_code for _ in range(6)]
     assert statuses == [409] * 5 + [429]
 
@@ -345,3 +349,27 @@ def test_needs_stated_on_the_help_page_are_ticked_in_the_booking(client, page, s
     stored = session.exec(select(Booking).where(Booking.status == "booked")).one()
     assert stored.priority and stored.desa_code is None
     assert bookings.needs_of(stored) == ["companion", "wheelchair"]
+
+
+# --- issue 10 (F): the input rules of the one domain check --------------------------------
+
+
+def test_a_nik_typed_with_dots_books_like_one_with_spaces(client, page, session):
+    done = book_through_the_pages(client, page, nik="35.15.04.520307.0003")
+    stored = session.exec(select(Booking).where(
+        Booking.code == _code(done).replace("-", ""))).one()
+    assert stored.nik_last4 == "0003"
+
+
+def test_leaving_the_desa_at_choose_asks_for_it(client, page, session):
+    _to_details(client, page)
+    asked = page(client, "/booking/data", method="POST", status=422,
+                 data={"nik": WOMAN, "name": "Siti", "desa": ""})
+    assert "Pilih desa atau kelurahan" in asked.select_one("#desa-error").get_text()
+    _redirect(client.get("/booking/periksa"), "/booking/data")
+
+
+def test_a_short_nik_on_the_manage_form_says_it_needs_16_digits(client, page):
+    refused = page(client, "/booking/kelola", method="POST", status=422,
+                   data={"code": "K7Q2M9XH", "nik": "351"})
+    assert "16 angka" in refused.select_one("#nik-error").get_text()

@@ -24,8 +24,7 @@ SLOT = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)  # Tuesday 09:00 WIB
 
 
 def issue(session, booking, kind="booking", now=NOW):
-    return receipts.issue_receipt(session, booking, kind, base_url="http://rekam.test",
-                                  data_key=DATA_KEY, now=now)
+    return receipts.issue_receipt(session, booking, kind, data_key=DATA_KEY, now=now)
 
 
 def claims_of(token: str) -> dict:

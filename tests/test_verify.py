@@ -34,7 +34,7 @@ def issued(session):
 
     def make(kind="booking", **fields):
         booking = make_booking(session, **fields)
-        receipt = receipts.issue_receipt(session, booking, kind, base_url=BASE, data_key=DATA_KEY)
+        receipt = receipts.issue_receipt(session, booking, kind, data_key=DATA_KEY)
         session.commit()
         return booking, receipt
 

@@ -9,24 +9,16 @@ from datetime import date, timedelta
 from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
+from .. import messages
 from ..db import database, get_session, write_step
 from ..domain import booking as bookings
 from ..domain import capacity, receipts
 from ..domain.codes import normalise_code
-from ..domain.names import NameError, clean_name
+from ..domain.errors import ValidationError
 from ..domain.offices import get_office
-from ..domain.phones import normalise_phone
 from ..domain.services import SERVICES
 from ..extensions import limiter
-from ..messages import (
-    HOME_VISIT_MESSAGE,
-    NEEDS_MESSAGE,
-    PHONE_MESSAGE,
-    name_message,
-    nik_info,
-    too_young_message,
-)
-from ..models import Booking, Desa, Office, Receipt, Slot, utcnow
+from ..models import Booking, Office, Receipt, Slot, utcnow
 from . import ApiError, current_token, parse_body, require_desa, require_office, route
 from .booking_schemas import BookingIn, BookingOut, BookingSlotOut, SlotOut
 from .idempotency import answer, idempotent
@@ -50,16 +42,7 @@ NOT_FOUND_BOOKING = _l("Booking dengan kode ini tidak ada.")
 BAD_DATE = _l("Tulis tanggal sebagai YYYY-MM-DD.")
 DATE_OUT_OF_RANGE = _l("Tulis tanggal antara 2000-01-01 dan 2099-12-31.")
 BAD_RANGE = _l("Tanggal akhir harus sama dengan atau sesudah tanggal awal, paling lama 62 hari.")
-UNKNOWN_SERVICE = _l("Layanan ini tidak dikenal: pemula, rusak, hilang, perubahan, atau pindah.")
-UNKNOWN_DESA = _l("Desa ini bukan bagian dari kecamatan kantor jadwal ini.")
-UNKNOWN_SLOT = _l("Jadwal ini tidak ada atau tidak bisa dipesan lagi.")
-SLOT_FULL = _l("Jadwal ini sudah penuh. Pilih jadwal lain.")
-ALREADY_BOOKED = _l("NIK ini sudah punya jadwal aktif. Satu NIK hanya boleh punya satu jadwal "
-                    "aktif.")
-NOT_CANCELLABLE = _l("Booking ini tidak bisa dibatalkan lagi.")
-INVALID = _l("Periksa isian yang ditandai.")
-CONSENT_REQUIRED = _l("Catat cara warga menyetujui pendaftaran ini: present (hadir sendiri), phone "
-                      "(lewat telepon) atau written (tertulis).")
+INVALID = messages.INVALID
 
 
 def _token_key() -> str:
@@ -113,7 +96,7 @@ def list_slots_json(code: str):
         raise ApiError(404, "not_found", NOT_FOUND_OFFICE)
     service = request.args.get("service", "pemula")
     if service not in SERVICES:
-        raise ApiError(422, "invalid", INVALID, {"service": UNKNOWN_SERVICE})
+        raise ApiError(422, "invalid", INVALID, {"service": messages.field_message("service", "unknown")})
     now = utcnow()
     first = _day_param("from", capacity.local_today(office, now))
     last = _day_param("to", first + timedelta(days=DEFAULT_DAYS - 1))
@@ -143,38 +126,36 @@ def booking_json(booking: Booking, office: Office, slot: Slot,
         receipt_url=receipt_url, verify_url=verify_url).model_dump()
 
 
-def _applicant(body: BookingIn, office: Office, now, reader) -> bookings.Applicant:
-    """Every field checked at once, so the caller sees all its mistakes in one answer."""
-    errors = {}
-    info, message = nik_info(body.nik, capacity.local_today(office, now))
-    if message:
-        errors["nik"] = message
+def _applicant(body: BookingIn, office: Office, now, reader, role: str) -> bookings.Applicant:
+    """The domain's one check of who books; its codes in the caller's words."""
     try:
-        name = clean_name(body.name)
-    except NameError as error:
-        errors["name"] = name_message(error)
-    try:
-        phone = normalise_phone(body.phone)
-    except ValueError:
-        errors["phone"] = PHONE_MESSAGE
-    needs = tuple(dict.fromkeys(body.needs or ()))
-    if "cannot_leave_home" in needs:
-        errors["needs"] = HOME_VISIT_MESSAGE
-    elif not set(needs) <= set(bookings.NEEDS):
-        errors["needs"] = NEEDS_MESSAGE
-    if body.service not in SERVICES:
-        errors["service"] = UNKNOWN_SERVICE
-    if body.desa_code is not None:
-        desa = reader.get(Desa, body.desa_code)
-        if desa is None or desa.office_code != office.code:
-            errors["desa_code"] = UNKNOWN_DESA
-    if errors:
-        raise ApiError(422, "invalid", INVALID, errors)
-    return bookings.Applicant.from_nik(
-        body.nik, info, current_app.config["DATA_KEY"].encode(),
-        today=capacity.local_today(office, now), ever_married=body.ever_married,
-        min_age=office.min_recording_age, name=name,
-        phone=phone, desa_code=body.desa_code, needs=needs)
+        return bookings.validate_applicant(
+            reader, office=office, service=body.service, nik=body.nik, name=body.name,
+            key=current_app.config["DATA_KEY"].encode(),
+            desa=bookings.OUTSIDE if body.desa_code is None else body.desa_code,
+            phone=body.phone, needs=body.needs, ever_married=body.ever_married,
+            channel=CHANNEL_BY_ROLE[role], consent=body.consent, now=now)
+    except ValidationError as error:
+        raise ApiError(422, "invalid", INVALID, messages.field_messages(error)) from None
+    except bookings.BookingError as error:
+        raise _conflict(error) from None
+
+
+def _checked_request(body: BookingIn, role: str):
+    """(slot, office, applicant, now) once scope and input are checked, in a read session."""
+    with database().session(write=False) as reader:
+        slot = reader.get(Slot, body.slot_id) if 0 < body.slot_id <= MAX_ID else None
+        if slot is None:
+            raise _conflict(bookings.BookingError("slot_unavailable"))
+        require_office(slot.office_code)
+        if role == "desa_staff":
+            require_desa(body.desa_code)  # a desa's staff book only for their own residents
+        office = reader.get(Office, slot.office_code)
+        now = utcnow()
+        applicant = _applicant(body, office, now, reader, role)
+        if slot.booked >= slot.capacity:
+            raise _conflict(bookings.BookingError("slot_full"))  # early; the UPDATE decides a yes
+    return slot, office, applicant, now
 
 
 @route("/bookings", "POST", summary="Book a place for a resident", roles=BOOKING_ROLES,
@@ -192,27 +173,7 @@ def create_booking_json():
     # end the token check's transaction and do the slow part (lookups, NIK parsing and hashing)
     # in a read session, so the lock is held only for the insert, the UPDATE and the receipt.
     session.commit()
-    with database().session(write=False) as reader:
-        slot = reader.get(Slot, body.slot_id) if 0 < body.slot_id <= MAX_ID else None
-        if slot is None:
-            raise ApiError(422, "invalid", INVALID, {"slot_id": UNKNOWN_SLOT})
-        require_office(slot.office_code)
-        if role == "desa_staff":
-            require_desa(body.desa_code)  # a desa's staff book only for their own residents
-        office = reader.get(Office, slot.office_code)
-        now = utcnow()
-        # Desa staff book for someone else: how that person agreed is recorded (DESIGN §9).
-        consent_missing = ({"consent": CONSENT_REQUIRED}
-                           if role == "desa_staff" and body.consent is None else {})
-        try:
-            applicant = _applicant(body, office, now, reader)
-        except ApiError as error:
-            error.errors.update(consent_missing)
-            raise
-        if consent_missing:
-            raise ApiError(422, "invalid", INVALID, consent_missing)
-        if slot.booked >= slot.capacity:
-            raise ApiError(409, "slot_full", SLOT_FULL)  # an early no; the UPDATE decides a yes
+    slot, office, applicant, now = _checked_request(body, role)
     try:
         booking = bookings.create_booking(
             session, office=office, slot_id=slot.id, service=body.service, applicant=applicant,
@@ -228,14 +189,12 @@ def create_booking_json():
 
 def _conflict(error: bookings.BookingError) -> ApiError:
     if isinstance(error, bookings.NotEligible):
-        return ApiError(422, "invalid", INVALID, {"nik": too_young_message(error.eligible_from)})
-    if error.code == "slot_full":
-        return ApiError(409, "slot_full", SLOT_FULL)
-    if error.code == "already_booked":
-        return ApiError(409, "already_booked", ALREADY_BOOKED)
-    if error.code == "not_cancellable":
-        return ApiError(409, "not_cancellable", NOT_CANCELLABLE)
-    return ApiError(422, "invalid", INVALID, {"slot_id": UNKNOWN_SLOT})
+        return ApiError(422, "invalid", INVALID, {"nik": messages.field_message(
+            "nik", "too_young", {"day": error.eligible_from})})
+    if error.code in ("slot_full", "already_booked", "not_cancellable"):
+        return ApiError(409, error.code, messages.conflict_message(error.code))
+    return ApiError(422, "invalid", INVALID,
+                    {"slot_id": messages.field_message("slot_id", "unknown")})
 
 
 def _booking_in_scope(code: str) -> tuple[Booking, Office]:

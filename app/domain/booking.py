@@ -17,10 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..adapters import notify
-from ..models import ACTIVE_STATUSES, Booking, Office, Slot, utcnow
+from ..models import ACTIVE_STATUSES, Booking, Desa, Office, Slot, utcnow
 from . import audit, capacity, codes
 from .eligibility import RECORDING_AGE, age_band, band_is_elderly, check_eligibility
-from .nik import NikInfo, nik_hash
+from .errors import ValidationError
+from .names import NameError, clean_name
+from .nik import NikError, NikInfo, nik_hash, parse_nik
+from .phones import normalise_phone
 from .services import SERVICES
 
 NEEDS = ("wheelchair", "sign_language", "low_vision", "companion", "pregnant", "infant",
@@ -30,6 +33,11 @@ NON_PRIORITY_NEEDS = ("companion",)
 # Places count every booking that used or is using the slot; cancelled and moved ones gave it back.
 RELEASED_STATUSES = ("cancelled", "moved")
 CODE_ATTEMPTS = 5
+# The desa answer "from outside this kecamatan" (the API's null `desa_code`).
+OUTSIDE = "luar"
+# Desa staff book for someone else: how that person agreed is recorded (DESIGN §9).
+CONSENTS = ("present", "phone", "written")
+CONSENT_CHANNELS = ("desa_staff",)
 
 
 class BookingError(Exception):
@@ -76,6 +84,68 @@ class Applicant:
         return cls(nik_hash=nik_hash(nik, key), nik_last4=info.last4,
                    age_band=age_band(eligibility.age), may_record=eligibility.eligible,
                    may_record_from=eligibility.eligible_from, **stated)
+
+
+def _checked(errors: dict, field: str, check, *args):
+    """check(*args), or None with the error's code noted under `field`."""
+    try:
+        return check(*args)
+    except (NikError, NameError) as error:
+        errors[field] = error.code
+    except ValueError:
+        errors[field] = "invalid"
+    return None
+
+
+def _needs_problem(needs) -> str | None:
+    if "cannot_leave_home" in needs:  # a home-visit request, not a place at the office
+        return "home_visit"
+    return None if set(needs) <= set(NEEDS) else "unknown"
+
+
+def _desa_problem(session: Session, office: Office, desa: str | None) -> str | None:
+    if not desa:
+        return "required"  # "— pilih —" is not an answer (nor "from outside")
+    if desa == OUTSIDE:
+        return None
+    found = session.get(Desa, desa)
+    return None if found is not None and found.office_code == office.code else "unknown"
+
+
+def validate_applicant(session: Session, *, office: Office, service: str, nik: str | None,
+                       name: str | None, key: bytes, desa: str | None = OUTSIDE,
+                       phone: str | None = None, needs=(), ever_married: bool = False,
+                       channel: str = "web", consent: str | None = None,
+                       now: datetime | None = None) -> Applicant:
+    """The one check of who books, for every face (page, API, CLI): all fields at once, so
+    the caller sees every mistake in one answer. Raises ValidationError({field: code}), then
+    BookingError("already_booked") when the NIK holds an active booking (told at once, not
+    after the review). `desa`: a desa code of the office, OUTSIDE, or empty for no answer."""
+    errors: dict[str, str] = {}
+    today = capacity.local_today(office, now or utcnow())
+    info = _checked(errors, "nik", parse_nik, nik or "", today)
+    clean = _checked(errors, "name", clean_name, name)
+    normalised = _checked(errors, "phone", normalise_phone, phone)
+    needs = tuple(dict.fromkeys(needs or ()))
+    problems = {"needs": _needs_problem(needs), "desa_code": _desa_problem(session, office, desa),
+                "service": None if service in SERVICES else "unknown",
+                "consent": "required" if channel in CONSENT_CHANNELS and consent not in CONSENTS
+                else None}
+    errors.update({field: code for field, code in problems.items() if code})
+    applicant = None
+    if info is not None:
+        applicant = Applicant.from_nik(
+            nik, info, key, today=today, ever_married=ever_married,
+            min_age=office.min_recording_age, name=clean or "", phone=normalised, desa_code=None if desa == OUTSIDE else desa, needs=needs)
+        if service in SERVICES and SERVICES[service].needs_recording and not applicant.may_record:
+            errors["nik"] = "too_young"  # UU 24/2013 art. 63: 17 (the office may say 16), or married
+    if errors:
+        day = applicant.may_record_from if applicant else None
+        raise ValidationError(errors, {"nik": {"day": day}} if errors.get("nik") == "too_young"
+                              else None)
+    if has_active_booking(session, applicant.nik_hash):
+        raise BookingError("already_booked")
+    return applicant
 
 
 def is_priority(band: str, needs) -> bool:

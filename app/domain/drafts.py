@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
@@ -16,12 +17,61 @@ from sqlmodel import Session
 from ..models import Draft, utcnow
 
 LIFETIME = timedelta(minutes=30)
+BOOKING = "booking"
 
 
-def start(session: Session, kind: str, payload: dict | None = None,
+@dataclass
+class BookingDraft:
+    """The booking steps' answers so far (DESIGN §3). Of the NIK only what the rules decided
+    (keyed hash, last 4, age band, may record): never its digits, birth date or sex (§9)."""
+
+    service: str | None = None
+    office: str | None = None
+    day: str | None = None  # ISO date in the office's zone
+    slot: int | None = None
+    nik_hash: str | None = None
+    nik_last4: str | None = None
+    age_band: str | None = None
+    may_record: bool | None = None
+    name: str | None = None
+    phone: str | None = None
+    desa: str | None = None  # a desa code or booking.OUTSIDE
+    needs: list[str] = field(default_factory=list)  # also set by the help page (/bantuan)
+    confirmed: str | None = None  # after the confirm: the booking code and receipt token only
+    token: str | None = None
+
+    NIK_FACTS = ("nik_hash", "nik_last4", "age_band", "may_record")
+
+    @property
+    def has_nik(self) -> bool:
+        return all(getattr(self, key) is not None for key in self.NIK_FACTS)
+
+    def forget_nik(self) -> None:
+        for key in self.NIK_FACTS:
+            setattr(self, key, None)
+
+    @property
+    def empty(self) -> bool:
+        return self == BookingDraft()
+
+    def to_json(self) -> str:
+        return json.dumps({k: v for k, v in asdict(self).items() if v not in (None, [])})
+
+    @classmethod
+    def from_json(cls, text: str | None) -> BookingDraft:
+        data = json.loads(text or "{}")
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _text(payload) -> str:
+    return payload.to_json() if isinstance(payload, BookingDraft) else json.dumps(payload or {})
+
+
+def start(session: Session, kind: str, payload: dict | BookingDraft | None = None,
           now: datetime | None = None) -> Draft:
     now = now or utcnow()
-    draft = Draft(id=secrets.token_urlsafe(32), kind=kind, payload=json.dumps(payload or {}),
+    draft = Draft(id=secrets.token_urlsafe(32), kind=kind, payload=_text(payload),
                   created_at=now, expires_at=now + LIFETIME)
     session.add(draft)
     session.flush()
@@ -39,17 +89,22 @@ def load(session: Session, draft_id: str | None, kind: str,
     return draft, json.loads(draft.payload)
 
 
-def save(session: Session, draft: Draft, payload: dict, now: datetime | None = None) -> None:
+def save(session: Session, draft: Draft, payload: dict | BookingDraft,
+         now: datetime | None = None) -> None:
     """Store the answers so far; every step keeps the draft alive for another 30 minutes."""
-    draft.payload = json.dumps(payload)
+    draft.payload = _text(payload)
     draft.expires_at = (now or utcnow()) + LIFETIME
     session.add(draft)
     session.flush()
 
 
-def discard(session: Session, draft: Draft) -> None:
-    session.delete(draft)
-    session.flush()
+def load_booking(session: Session, draft_id: str | None,
+                 now: datetime | None = None) -> tuple[Draft | None, BookingDraft]:
+    """The live booking draft and its answers, or (None, an empty one)."""
+    found = load(session, draft_id, BOOKING, now)
+    if found is None:
+        return None, BookingDraft()
+    return found[0], BookingDraft.from_json(found[0].payload)
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:

@@ -44,11 +44,12 @@ class NikInfo:
 
 
 def normalise_nik(raw: str) -> str:
-    """The 16 digits of a NIK as typed, allowing spaces between groups (but not dots or hyphens)."""
+    """The 16 digits of a NIK as typed, allowing spaces or dots between groups (35.15.04.…, as
+    printed on some cards and KKs), but not hyphens or letters."""
     if raw is None or not raw.strip():
         raise NikError("empty")
     # str.split() also drops the non-breaking spaces that come with a NIK pasted from a PDF.
-    nik = "".join(raw.split())
+    nik = "".join(raw.split()).replace(".", "")
     # Only ASCII digits: str.isdigit() would also accept e.g. Arabic-Indic or full-width digits.
     if not set(nik) <= _ASCII_DIGITS:
         raise NikError("digits")

@@ -24,7 +24,6 @@ from .office_settings import CardPickup, card_pickup
 
 FORMAT_VERSION = 1
 KINDS = ("booking", "recording")
-STATUSES = ("valid", "cancelled", "superseded", "used", "expired", "invalid")
 # DESIGN §4: a booking receipt lasts until 30 days after its slot; a recording receipt a year.
 BOOKING_GRACE = timedelta(days=30)
 # Claims that are personal data: no longer shown once retention has emptied the receipt.
@@ -120,16 +119,13 @@ def claims_for(booking: Booking, slot: Slot, office: Office, kind: str,
     }
 
 
-def issue_receipt(session: Session, booking: Booking, kind: str = "booking", *,
-                  base_url: str | None = None, data_key: str,
+def issue_receipt(session: Session, booking: Booking, kind: str = "booking", *, data_key: str,
                   now: datetime | None = None) -> Receipt:
     """Sign and record a receipt for the booking; any earlier one of the same kind is superseded.
 
     No PDF is rendered here (DESIGN §4: never inside the booking request): the document is made
-    on its first download. `base_url` is accepted for callers that pass their settings through;
-    the token itself holds no URL.
+    on its first download. The token holds no URL (receipt_urls adds BASE_URL).
     """
-    del base_url
     if kind not in KINDS:
         raise ReceiptError(f"unknown receipt kind {kind!r}")
     now = (now or utcnow()).replace(microsecond=0)
@@ -329,12 +325,6 @@ def document_for(session: Session, claims: dict, receipt: Receipt) -> ReceiptDoc
                      if booking and booking.recorded_at else None),
         card_pickup=card_pickup(office) if office else None,
     )
-
-
-def find_receipt(session: Session, token: str) -> Receipt | None:
-    if not isinstance(token, str) or len(token) > signing.MAX_TOKEN_LENGTH:
-        return None
-    return session.exec(select(Receipt).where(Receipt.token_sha256 == token_digest(token))).first()
 
 
 def store_rendered(session: Session, receipt_id: int, pdf: bytes, sha256: str,

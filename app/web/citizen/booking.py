@@ -20,16 +20,20 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from ... import messages
 from ...db import get_session, write_step
 from ...domain import booking as bookings
 from ...domain import capacity, drafts, manage_access, receipts
 from ...domain.codes import display_code, normalise_code
+from ...domain.drafts import BookingDraft
+from ...domain.errors import ValidationError
 from ...domain.nik import nik_hash
 from ...domain.offices import desa_by_office, get_office, list_offices
 from ...domain.phones import normalise_phone
 from ...domain.services import FREE_NOTE, OUTSIDE_DOMICILE_NOTE, SERVICES, checklist
 from ...extensions import limiter
 from ...models import Desa, Office, Slot, utcnow
+from ..drafts import BOOKING_COOKIE, load_booking, store, store_booking
 from ..forms import NEED_LABELS
 from ..rendering import render
 from .booking_forms import (
@@ -46,19 +50,16 @@ from .booking_forms import (
     OneTimeCodeForm,
     ServiceForm,
     TimeForm,
-    too_young_message,
 )
 
 bp = Blueprint("booking", __name__)
 
-DRAFT_COOKIE = "booking_draft"
+DRAFT_COOKIE = BOOKING_COOKIE
 MANAGE_COOKIE = "booking_manage"
 STEPS = ("service", "office", "day", "slot", "details")
 STEP_ENDPOINTS = {"service": "booking.show_service", "office": "booking.show_office",
                   "day": "booking.show_day", "slot": "booking.show_time",
                   "details": "booking.show_details"}
-# What the details step keeps of the NIK: never its digits, birth date or sex (DESIGN §9).
-NIK_FACTS = ("nik_hash", "nik_last4", "age_band", "may_record")
 NEXT_FREE = 6
 
 # Abuse limits (DESIGN §3 anti-scalper): per client address and per NIK / phone / code.
@@ -72,13 +73,6 @@ ONE_TIME_CODE_PER_ADDRESS = "10 per 15 minutes"
 LOST_CODE_PER_ADDRESS = "5 per hour"
 LOST_CODE_PER_NIK = "3 per day"  # each one is an SMS to someone's phone
 
-SLOT_TAKEN = _l("Maaf, tempat pada jam itu baru saja habis. Pilih jam lain: berikut jam terdekat "
-                "yang masih ada tempat.")
-ALREADY_BOOKED = _l("NIK ini sudah punya jadwal yang aktif. Satu orang hanya boleh punya satu "
-                    "jadwal. Untuk mengubah atau membatalkannya, buka Kelola jadwal dengan kode "
-                    "booking dan NIK Anda.")
-EXPIRED = _l("Isian Anda sudah lebih dari 30 menit tidak dipakai, jadi kami hapus. Silakan mulai "
-             "lagi.")
 
 
 # --- drafts ---------------------------------------------------------------------------------
@@ -89,32 +83,15 @@ def _load(cookie: str, kind: str) -> tuple[drafts.Draft | None, dict]:
     return found if found else (None, {})
 
 
-def _store(response, cookie: str, kind: str, draft, payload: dict):
-    """Save the answers (a POST's write session) and point the cookie at them."""
-    session = get_session()
-    if draft is None:
-        draft = drafts.start(session, kind, payload)
-    else:
-        drafts.save(session, draft, payload)
-    session.commit()
-    response.set_cookie(cookie, draft.id, httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
-    return response
+def _saved(payload, draft, endpoint: str, cookie=DRAFT_COOKIE, kind=drafts.BOOKING, **values):
+    return store(redirect(url_for(endpoint, **values), code=303), cookie, kind, draft, payload)
 
 
-def _saved(payload: dict, draft, endpoint: str, cookie=DRAFT_COOKIE, kind="booking", **values):
-    return _store(redirect(url_for(endpoint, **values), code=303), cookie, kind, draft, payload)
-
-
-def _has_nik(payload: dict) -> bool:
-    return all(key in payload for key in NIK_FACTS)
-
-
-def _missing_step(payload: dict, upto: str):
+def _missing_step(payload: BookingDraft, upto: str):
     """A redirect to the first unanswered step before `upto`, or None."""
     for step in STEPS[:STEPS.index(upto)] if upto in STEPS else STEPS:
-        if not payload.get(step) and not (step == "details" and _has_nik(payload)):
-            expired = request.cookies.get(DRAFT_COOKIE) and not payload
+        if not (payload.has_nik if step == "details" else getattr(payload, step)):
+            expired = request.cookies.get(DRAFT_COOKIE) and payload.empty
             return redirect(url_for(STEP_ENDPOINTS[step], **({"habis": 1} if expired else {})),
                             code=303)
     return None
@@ -157,9 +134,9 @@ def _issue_receipt(session, booking):
                                   data_key=current_app.config["DATA_KEY"])
 
 
-def _office_and_pool(payload: dict) -> tuple[Office | None, str | None]:
-    office = get_office(get_session(), payload.get("office") or "")
-    service = payload.get("service")
+def _office_and_pool(payload: BookingDraft) -> tuple[Office | None, str | None]:
+    office = get_office(get_session(), payload.office or "")
+    service = payload.service
     return office, capacity.pool_for(service) if service in SERVICES else None
 
 
@@ -226,51 +203,49 @@ def _next_free(office: Office, pool: str, after: Slot | None) -> list[capacity.S
 # --- 1. service ---------------------------------------------------------------------------------
 
 
-def _service_form(payload: dict, formdata=None) -> ServiceForm:
+def _service_form(payload: BookingDraft, formdata=None) -> ServiceForm:
     form = ServiceForm(formdata=formdata)
     form.service.choices = [SelectChoice(code, s.name(_lang())) for code, s in SERVICES.items()]
     if formdata is None:
-        wanted = request.args.get("service") or payload.get("service")
+        wanted = request.args.get("service") or payload.service
         form.service.data = wanted if wanted in SERVICES else None
     return form
 
 
 @bp.get("/booking")
 def show_service():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     return render("citizen/booking/service.html", form=_service_form(payload), payload=payload,
                   expired=bool(request.args.get("habis")))
 
 
 @bp.post("/booking")
 def choose_service():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     form = _service_form(payload, request.form)
     if not form.validate():
         return render("citizen/booking/service.html", form=form, payload=payload, status=422)
-    if payload.get("service") != form.service.data:
-        payload.pop("slot", None)  # another pool: the chosen time no longer applies
-        if SERVICES[form.service.data].needs_recording and payload.get("may_record") is False:
-            # Too young for a first recording: typing the NIK again says from which day.
-            for key in NIK_FACTS:
-                payload.pop(key, None)
-    payload.pop("confirmed", None)
-    payload["service"] = form.service.data
+    if payload.service != form.service.data:
+        payload.slot = None  # another pool: the chosen time no longer applies
+        if SERVICES[form.service.data].needs_recording and payload.may_record is False:
+            payload.forget_nik()  # too young: typing the NIK again says from which day
+    payload.confirmed = None
+    payload.service = form.service.data
     return _saved(payload, draft, "booking.show_office")
 
 
 # --- 2. office ----------------------------------------------------------------------------------
 
 
-def _office_form(payload: dict, formdata=None) -> OfficeForm:
-    form = OfficeForm(formdata=formdata, data={"office": payload.get("office")})
+def _office_form(payload: BookingDraft, formdata=None) -> OfficeForm:
+    form = OfficeForm(formdata=formdata, data={"office": payload.office})
     form.office.choices = [SelectChoice(o.code, o.name) for o in list_offices(get_session())]
     return form
 
 
 @bp.get("/booking/kantor")
 def show_office():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     if (missing := _missing_step(payload, "office")) is not None:
         return missing
     return render("citizen/booking/office.html", form=_office_form(payload),
@@ -279,25 +254,24 @@ def show_office():
 
 @bp.post("/booking/kantor")
 def choose_office():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     if (missing := _missing_step(payload, "office")) is not None:
         return missing
     form = _office_form(payload, request.form)
     if not form.validate():
         return render("citizen/booking/office.html", form=form, offices=list_offices(get_session()),
                       status=422)
-    if payload.get("office") != form.office.data:
-        for key in ("day", "slot", "desa"):
-            payload.pop(key, None)
-    payload["office"] = form.office.data
+    if payload.office != form.office.data:
+        payload.day = payload.slot = payload.desa = None
+    payload.office = form.office.data
     return _saved(payload, draft, "booking.show_day")
 
 
 # --- 3. day -------------------------------------------------------------------------------------
 
 
-def _day_form(weeks: list[dict], payload: dict, formdata=None) -> DayForm:
-    form = DayForm(formdata=formdata, data={"day": payload.get("day")})
+def _day_form(weeks: list[dict], payload: BookingDraft, formdata=None) -> DayForm:
+    form = DayForm(formdata=formdata, data={"day": payload.day})
     form.day.choices = [SelectChoice(d["day"].isoformat(), d["label"])
                         for w in weeks for d in w["days"]
                         if d["in_range"] and (d["places"] or d["priority_only"])]
@@ -314,7 +288,7 @@ def _day_page(form, weeks, office, status=200):
 
 @bp.get("/booking/hari")
 def show_day():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     if (missing := _missing_step(payload, "day")) is not None:
         return missing
     office, pool = _office_and_pool(payload)
@@ -324,7 +298,7 @@ def show_day():
 
 @bp.post("/booking/hari")
 def choose_day():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     if (missing := _missing_step(payload, "day")) is not None:
         return missing
     office, pool = _office_and_pool(payload)
@@ -332,25 +306,25 @@ def choose_day():
     form = _day_form(weeks, payload, request.form)
     if not form.validate():
         return _day_page(form, weeks, office, status=422)
-    if payload.get("day") != form.day.data:
-        payload.pop("slot", None)
-    payload["day"] = form.day.data
+    if payload.day != form.day.data:
+        payload.slot = None
+    payload.day = form.day.data
     return _saved(payload, draft, "booking.show_time")
 
 
 # --- 4. time ------------------------------------------------------------------------------------
 
 
-def _chosen_day(payload: dict) -> date:
+def _chosen_day(payload: BookingDraft) -> date:
     try:
-        return date.fromisoformat(request.args.get("day") or payload["day"])
+        return date.fromisoformat(request.args.get("day") or payload.day)
     except (ValueError, TypeError):
-        return date.fromisoformat(payload["day"])
+        return date.fromisoformat(payload.day)
 
 
-def _time_page(payload: dict, office: Office, views, formdata=None, status=200, taken=False,
+def _time_page(payload: BookingDraft, office: Office, views, formdata=None, status=200, taken=False,
                day: date | None = None):
-    form = TimeForm(formdata=formdata, data={"slot": str(payload.get("slot") or "")})
+    form = TimeForm(formdata=formdata, data={"slot": str(payload.slot or "")})
     form.slot.choices = [SelectChoice(str(v.slot.id), _slot_label(office, v, with_day=taken))
                          for v in views]
     day = day or _chosen_day(payload)
@@ -360,7 +334,7 @@ def _time_page(payload: dict, office: Office, views, formdata=None, status=200, 
                   neighbours=neighbours, status=status)
 
 
-def _neighbour_days(office: Office, payload: dict, day: date) -> dict:
+def _neighbour_days(office: Office, payload: BookingDraft, day: date) -> dict:
     """The nearest earlier and later days with places, for moving through days in place."""
     _office, pool = _office_and_pool(payload)
     days = sorted({capacity.local(office, v.slot.starts_at).date()
@@ -373,7 +347,7 @@ def _neighbour_days(office: Office, payload: dict, day: date) -> dict:
 
 @bp.get("/booking/jam")
 def show_time():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     if (missing := _missing_step(payload, "slot")) is not None:
         return missing
     office, pool = _office_and_pool(payload)
@@ -383,7 +357,7 @@ def show_time():
 
 @bp.post("/booking/jam")
 def choose_time():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     if (missing := _missing_step(payload, "slot")) is not None:
         return missing
     office, pool = _office_and_pool(payload)
@@ -395,19 +369,19 @@ def choose_time():
         return _time_page(payload, office, _day_views(office, pool, day), request.form,
                           status=422, day=day)
     slot = views[form.slot.data].slot
-    payload["slot"] = slot.id
-    payload["day"] = capacity.local(office, slot.starts_at).date().isoformat()
-    return _saved(payload, draft, "booking.show_review" if _has_nik(payload)
+    payload.slot = slot.id
+    payload.day = capacity.local(office, slot.starts_at).date().isoformat()
+    return _saved(payload, draft, "booking.show_review" if payload.has_nik
                   else "booking.show_details")
 
 
 # --- 5. details ---------------------------------------------------------------------------------
 
 
-def _details_form(office: Office, payload: dict, formdata=None) -> DetailsForm:
-    data = {key: payload.get(key) for key in ("name", "phone", "desa")}
+def _details_form(office: Office, payload: BookingDraft, formdata=None) -> DetailsForm:
+    data = {"name": payload.name, "phone": payload.phone, "desa": payload.desa}
     # Needs stated on the help page (/bantuan) come pre-ticked; a home visit is not a slot.
-    data["needs"] = [n for n in payload.get("needs") or [] if n in OFFICE_NEEDS]
+    data["needs"] = [n for n in payload.needs or [] if n in OFFICE_NEEDS]
     form = DetailsForm(formdata=formdata, data=data,
                        today=capacity.local_today(office, utcnow()))
     desa = desa_by_office(get_session()).get(office.code, [])
@@ -434,14 +408,14 @@ def _typed_phone_key() -> str:
 
 @bp.get("/booking/data")
 def show_details():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     if (missing := _missing_step(payload, "details")) is not None:
         return missing
     office, _pool = _office_and_pool(payload)
     return render("citizen/booking/details.html", form=_details_form(office, payload), office=office,
-                  has_nik=_has_nik(payload), last4=payload.get("nik_last4"),
+                  has_nik=payload.has_nik, last4=payload.nik_last4,
                   outside_note=OUTSIDE_DOMICILE_NOTE(_lang()),
-                  needs_recording=SERVICES[payload["service"]].needs_recording)
+                  needs_recording=SERVICES[payload.service].needs_recording)
 
 
 @bp.post("/booking/data")
@@ -450,57 +424,62 @@ def show_details():
 @limiter.limit(DETAILS_PER_PERSON, key_func=_typed_phone_key,
                exempt_when=lambda: not (request.form.get("phone") or "").strip())
 def save_details():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     if (missing := _missing_step(payload, "details")) is not None:
         return missing
     office, _pool = _office_and_pool(payload)
     form = _details_form(office, payload, request.form)
-    needs_recording = SERVICES[payload["service"]].needs_recording
-    applicant = None
-    if form.validate():
-        applicant = bookings.Applicant.from_nik(
-            form.nik.data, form.info, current_app.config["DATA_KEY"].encode(),
-            today=capacity.local_today(office, utcnow()), ever_married=bool(form.married.data),
-            min_age=office.min_recording_age, name=form.name.data)
-        if needs_recording and not applicant.may_record:
-            form.nik.errors.append(too_young_message(applicant.may_record_from))
-    if form.errors:
+    applicant = _applicant(form, office, payload.service) if form.validate() else None
+    if applicant is None:
         return _private(render("citizen/booking/details.html", form=form, office=office, has_nik=False,
-                               outside_note=OUTSIDE_DOMICILE_NOTE(_lang()),
-                               needs_recording=needs_recording, status=422))
-    payload.update({
-        "nik_hash": applicant.nik_hash, "nik_last4": applicant.nik_last4,
-        "age_band": applicant.age_band, "may_record": applicant.may_record,
-        "name": form.name.data, "phone": form.phone.data, "desa": form.desa.data,
-        "needs": list(form.needs.data or []),
-    })
+                               outside_note=OUTSIDE_DOMICILE_NOTE(_lang()), status=422,
+                               needs_recording=SERVICES[payload.service].needs_recording))
+    payload.nik_hash, payload.nik_last4 = applicant.nik_hash, applicant.nik_last4
+    payload.age_band, payload.may_record = applicant.age_band, applicant.may_record
+    payload.name, payload.phone, payload.desa = applicant.name, applicant.phone, form.desa.data
+    payload.needs = list(applicant.needs)
     return _saved(payload, draft, "booking.show_review")
+
+
+def _applicant(form: DetailsForm, office: Office, service: str) -> bookings.Applicant | None:
+    """The domain's one check of who books; its refusal goes onto the form's fields."""
+    try:
+        return bookings.validate_applicant(
+            get_session(), office=office, service=service, nik=form.nik.data,
+            name=form.name.data, key=current_app.config["DATA_KEY"].encode(),
+            desa=form.desa.data, phone=form.phone.data, needs=form.needs.data or (),
+            ever_married=bool(form.married.data), channel="web")
+    except ValidationError as error:
+        form.refuse(error)
+    except bookings.BookingError as error:  # already booked: said here, not after the review
+        form.nik.errors.append(messages.conflict_message(error.code))
+    return None
 
 
 # --- 6. review and confirm ----------------------------------------------------------------------
 
 
-def _summary(payload: dict, office: Office) -> dict:
-    slot = get_session().get(Slot, payload["slot"])
-    desa = get_session().get(Desa, payload["desa"]) if payload.get("desa") != OUTSIDE else None
+def _summary(payload: BookingDraft, office: Office) -> dict:
+    slot = get_session().get(Slot, payload.slot)
+    desa = get_session().get(Desa, payload.desa) if payload.desa != OUTSIDE else None
     return {
-        "service": SERVICES[payload["service"]].name(_lang()), "office": office,
+        "service": SERVICES[payload.service].name(_lang()), "office": office,
         "day": _day_label(capacity.local(office, slot.starts_at).date()),
-        "time": _time_label(office, slot), "name": payload["name"],
-        "nik": receipts.masked_nik(payload["nik_last4"]), "phone": payload.get("phone"),
-        "desa": desa.name if desa else None, "needs": payload.get("needs") or [],
-        "priority": bookings.is_priority(payload["age_band"], payload.get("needs") or []),
+        "time": _time_label(office, slot), "name": payload.name,
+        "nik": receipts.masked_nik(payload.nik_last4), "phone": payload.phone,
+        "desa": desa.name if desa else None, "needs": payload.needs or [],
+        "priority": bookings.is_priority(payload.age_band, payload.needs or []),
     }
 
 
-def _review(payload: dict, office: Office, status: int = 200, problem=None):
+def _review(payload: BookingDraft, office: Office, status: int = 200, problem=None):
     return render("citizen/booking/review.html", form=ConfirmForm(), summary=_summary(payload, office),
                   need_labels=NEED_LABELS, problem=problem, status=status)
 
 
 @bp.get("/booking/periksa")
 def show_review():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
+    _draft, payload = load_booking()
     if (missing := _missing_step(payload, "review")) is not None:
         return missing
     office, _pool = _office_and_pool(payload)
@@ -508,8 +487,8 @@ def show_review():
 
 
 def _draft_nik() -> str | None:
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
-    return payload.get("nik_hash")
+    _draft, payload = load_booking()
+    return payload.nik_hash
 
 
 @bp.post("/booking/periksa")
@@ -517,45 +496,47 @@ def _draft_nik() -> str | None:
 @limiter.limit(CONFIRM_PER_NIK, key_func=lambda: f"confirm-nik:{_draft_nik()}",
                exempt_when=lambda: _draft_nik() is None)
 def confirm_booking():
-    draft, payload = _load(DRAFT_COOKIE, "booking")
+    draft, payload = load_booking()
     if (missing := _missing_step(payload, "review")) is not None:
         return missing
     office, pool = _office_and_pool(payload)
     if not ConfirmForm().validate():
         return _review(payload, office, status=422)
     session = get_session()
-    applicant = bookings.Applicant(
-        nik_hash=payload["nik_hash"], nik_last4=payload["nik_last4"],
-        age_band=payload["age_band"], may_record=payload["may_record"],
-        name=payload["name"], phone=payload.get("phone"),
-        desa_code=None if payload["desa"] == OUTSIDE else payload["desa"],
-        needs=tuple(payload.get("needs") or ()))
     try:
         booking = bookings.create_booking(
-            session, office=office, slot_id=payload["slot"], service=payload["service"],
-            applicant=applicant, channel="web", actor="citizen")
+            session, office=office, slot_id=payload.slot, service=payload.service,
+            applicant=_draft_applicant(payload), channel="web", actor="citizen")
     except bookings.BookingError as error:
         session.rollback()
         if error.code == "already_booked":
-            return _review(payload, office, status=409, problem=ALREADY_BOOKED)
+            return _review(payload, office, status=409,
+                           problem=messages.conflict_message(error.code))
         if error.code == "not_eligible":  # the NIK again says from which day they may
-            for key in NIK_FACTS:
-                payload.pop(key, None)
+            payload.forget_nik()
             return _saved(payload, draft, "booking.show_details")
         return _slot_taken(draft, payload, office, pool)
     receipt = _issue_receipt(session, booking)
     # What stays in the draft is only what the confirmation page shows: no NIK hash.
-    done = {"confirmed": booking.code, "token": receipt.token}
+    done = BookingDraft(confirmed=booking.code, token=receipt.token)
     return _saved(done, draft, "booking.show_confirmed")
 
 
-def _slot_taken(draft, payload: dict, office: Office, pool: str):
+def _draft_applicant(payload: BookingDraft) -> bookings.Applicant:
+    """Who books, as the details step's domain check left it in the draft."""
+    return bookings.Applicant(
+        nik_hash=payload.nik_hash, nik_last4=payload.nik_last4, age_band=payload.age_band,
+        may_record=payload.may_record, name=payload.name, phone=payload.phone,
+        desa_code=None if payload.desa == OUTSIDE else payload.desa, needs=tuple(payload.needs))
+
+
+def _slot_taken(draft, payload: BookingDraft, office: Office, pool: str):
     """The place went while the person was typing: say so and offer the nearest free times."""
-    taken = get_session().get(Slot, payload["slot"])
-    payload.pop("slot", None)
+    taken = get_session().get(Slot, payload.slot)
+    payload.slot = None
     response = _time_page(payload, office, _next_free(office, pool, taken), status=409,
                           taken=True)
-    return _store(response, DRAFT_COOKIE, "booking", draft, payload)
+    return store_booking(response, draft, payload)
 
 
 # --- 7. confirmed -------------------------------------------------------------------------------
@@ -573,12 +554,12 @@ def _booking_facts(booking, office: Office) -> dict:
 
 @bp.get("/booking/selesai")
 def show_confirmed():
-    _draft, payload = _load(DRAFT_COOKIE, "booking")
-    booking = bookings.find_current(get_session(), payload.get("confirmed"))
+    _draft, payload = load_booking()
+    booking = bookings.find_current(get_session(), payload.confirmed)
     if booking is None:
         return redirect(url_for("booking.show_service"), code=303)
     office = get_session().get(Office, booking.office_code)
-    token = payload.get("token")
+    token = payload.token
     return render("citizen/booking/confirmed.html", **_booking_facts(booking, office),
                   receipt_path=f"/v/{token}/document" if token else None,
                   verify_path=f"/v/{token}" if token else None)
@@ -648,16 +629,7 @@ def open_manage(code: str | None = None):
     matched = bookings.matches_nik(booking, hashed)
     draft, _payload = _load(MANAGE_COOKIE, "manage")
     if booking is not None and manage_access.needs_one_time_code(session, booking.code):
-        # Past the limit a right NIK is not enough, and the answer must not tell a right NIK
-        # from a wrong one: both go to the one-time code page; only a right one sends a code.
-        if matched:
-            manage_access.send_one_time_code(session, booking, _data_key())
-        else:
-            manage_access.record_failure(session, booking)
-        g.manage_refused = True  # not in yet: counts against the limits like a failure
-        return _saved({"code": booking.code, "nik_hash": hashed, "one_time_code": True},
-                      draft, "booking.show_one_time_code", cookie=MANAGE_COOKIE, kind="manage",
-                      code=booking.code)
+        return _past_the_limit(booking, hashed, matched, draft)
     if not matched:
         if booking is not None:
             manage_access.record_failure(session, booking)
@@ -666,6 +638,20 @@ def open_manage(code: str | None = None):
         return _private(render("citizen/booking/manage_start.html", form=form, status=422))
     return _saved({"code": booking.code, "nik_hash": booking.nik_hash}, draft,
                   "booking.show_manage", cookie=MANAGE_COOKIE, kind="manage", code=booking.code)
+
+
+def _past_the_limit(booking, hashed: str, matched: bool, draft):
+    """Past the limit a right NIK is not enough, and the answer must not tell a right NIK from
+    a wrong one: both go to the one-time code page; only a right one sends a code."""
+    session = get_session()
+    if matched:
+        manage_access.send_one_time_code(session, booking, _data_key())
+    else:
+        manage_access.record_failure(session, booking)
+    g.manage_refused = True  # not in yet: counts against the limits like a failure
+    return _saved({"code": booking.code, "nik_hash": hashed, "one_time_code": True},
+                  draft, "booking.show_one_time_code", cookie=MANAGE_COOKIE, kind="manage",
+                  code=booking.code)
 
 
 def _data_key() -> bytes:

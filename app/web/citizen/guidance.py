@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from babel.dates import get_day_names
@@ -35,25 +34,21 @@ from sqlmodel import Session, select
 
 from ...adapters.pdf import render_pdf
 from ...db import get_session
-from ...domain import drafts, reports
+from ...domain import checklist as checklist_rules
+from ...domain import reports
 from ...domain.capacity import ZONE_NAMES
-from ...domain.eligibility import RECORDING_AGE, check_eligibility
+from ...domain.checklist import ChecklistAnswers, NikResult, answers_after_nik, checklist_view
+from ...domain.errors import ValidationError
 from ...domain.guidance import STEPS, get_step
-from ...domain.nik import NikError, mask_nik, nik_warnings, parse_nik, today_in
+from ...domain.nik import today_in
 from ...domain.offices import desa_by_office, list_offices
 from ...domain.services import (
-    BIOMETRICS_ON_FILE_NOTE,
     FREE_NOTE,
-    NO_COVER_LETTER_NOTE,
     NONE_RESULT,
     NONE_RESULT_TEXT,
-    OUTSIDE_DOMICILE_NOTE,
     QUESTIONS,
     SERVICES,
-    Document,
-    Service,
     answered_path,
-    checklist,
     get_service,
     next_step,
     step_number,
@@ -61,13 +56,12 @@ from ...domain.services import (
 )
 from ...extensions import csrf, htmx, limiter
 from ...models import HomeVisitRequest, MisconductReport, Office, OpeningHours
+from ..drafts import load_booking, store_booking
 from ..forms import NEED_LABELS, NIK_MESSAGES
 from ..rendering import cached_page, render
 from .guidance_forms import (
     NEED_PICTOGRAMS,
     NEEDS,
-    UNREADABLE,
-    YES_NO,
     HomeVisitForm,
     NeedsForm,
     NikCheckForm,
@@ -80,9 +74,6 @@ from .guidance_forms import (
 bp = Blueprint("guidance", __name__)
 
 SERVICE_RULE = "any(" + ", ".join(SERVICES) + "):service"
-# The booking flow (issue 5) reads payload["needs"] of this draft when it starts.
-DRAFT_COOKIE = "booking_draft"
-DRAFT_KIND = "booking"
 ANSWER_MISSING = _l("Pilih salah satu jawaban.")
 
 
@@ -98,16 +89,6 @@ def current_lang() -> str:
 def _fragment_block(name: str) -> str | None:
     """The block to answer an htmx request with; a history restore needs the whole page."""
     return None if htmx.history_restore_request else name
-
-
-def _body_is_unreadable() -> bool:
-    """A posted body that is not UTF-8. Werkzeug would silently drop the whole form; we answer
-    with a 422 that says so. Call it before the form is parsed (the body is read and cached)."""
-    try:
-        request.get_data(cache=True).decode("utf-8")
-    except UnicodeDecodeError:
-        return True
-    return False
 
 
 def _stored(response) -> bool:
@@ -171,104 +152,6 @@ def show_not_sure():
 # --- /syarat/<service>: the personalised checklist -----------------------------------------
 
 
-@dataclass(frozen=True)
-class ChecklistAnswers:
-    """What the person told the checklist: kept in the query string, no personal data."""
-
-    adult: str | None = None  # pemula: 17 or older?
-    married: str | None = None  # pemula under 17: married or ever married?
-    have: tuple[str, ...] = ()  # documents ticked "I have this"
-    checked: bool = False  # the tick list was sent: what is not ticked is missing
-
-    @classmethod
-    def from_mapping(cls, service_code: str, values: Mapping | None) -> ChecklistAnswers:
-        values = values or {}
-
-        def one(name):
-            value = values.get(name)
-            return value if value in YES_NO else None
-
-        if hasattr(values, "getlist"):
-            ticked = values.getlist("have")
-        else:
-            ticked = values.get("have") or ()
-            ticked = [ticked] if isinstance(ticked, str) else list(ticked)
-        known = {doc.code for doc in checklist(service_code, ever_married=True)}
-        adult = one("adult") if service_code == "pemula" else None
-        return cls(adult=adult, married=one("married") if adult == "no" else None,
-                   have=tuple(dict.fromkeys(c for c in ticked if c in known)),
-                   checked=values.get("checked") in ("1", True))
-
-    @property
-    def ever_married(self) -> bool:
-        """Under 17 and married: eligible, and brings the marriage evidence (checklist())."""
-        return self.adult == "no" and self.married == "yes"
-
-    @property
-    def too_young(self) -> bool:
-        return self.adult == "no" and self.married == "no"
-
-    def pending(self, service_code: str) -> str | None:
-        """The next question that changes the answer; only a first recording has any."""
-        if service_code != "pemula":
-            return None
-        if self.adult is None:
-            return "adult"
-        if self.adult == "no" and self.married is None:
-            return "married"
-        return None
-
-    def query(self, *, ticks: bool = True) -> list[tuple[str, str]]:
-        pairs = [(k, v) for k, v in (("adult", self.adult), ("married", self.married)) if v]
-        if ticks:
-            pairs += [("have", code) for code in self.have]
-            if self.checked:
-                pairs.append(("checked", "1"))
-        return pairs
-
-
-@dataclass(frozen=True)
-class ChecklistView:
-    service: Service
-    answers: ChecklistAnswers
-    documents: tuple[Document, ...]
-
-    @property
-    def missing(self) -> tuple[Document, ...]:
-        if not self.answers.checked:
-            return ()
-        return tuple(d for d in self.documents if d.code not in self.answers.have)
-
-    @property
-    def complete(self) -> bool:
-        return self.answers.checked and not self.missing
-
-    def notes(self):
-        """The general notes that apply to this service, as bilingual Texts."""
-        if self.service.needs_recording:
-            return (NO_COVER_LETTER_NOTE, OUTSIDE_DOMICILE_NOTE)
-        return (NO_COVER_LETTER_NOTE, BIOMETRICS_ON_FILE_NOTE)
-
-
-def checklist_view(service_code: str, answers: ChecklistAnswers) -> ChecklistView:
-    return ChecklistView(service=get_service(service_code), answers=answers,
-                         documents=checklist(service_code, ever_married=answers.ever_married))
-
-
-@dataclass(frozen=True)
-class NikResult:
-    """What the NIK says, shown once and forgotten: only the masked NIK is shown back."""
-
-    masked: str
-    birth_date: date
-    age: int
-    eligible: bool
-    eligible_from: date | None
-    reason: str
-    stated_birth_date: date | None
-    birth_date_differs: bool
-
-
 @bp.get(f"/syarat/<{SERVICE_RULE}>")
 @_cached_unless_htmx
 def show_checklist(service: str):
@@ -279,41 +162,25 @@ def show_checklist(service: str):
                              status=422 if answer_missing else 200)
 
 
-# The form is validated by FlaskForm (CSRF token included) after the encoding check, so a body
-# that is not UTF-8 gets a 422 page like any other wrong input instead of a 400.
+# The one form without a CSRF token (SECURITY.md V5): it changes and stores nothing, and a
+# per-visitor token would keep the checklist page out of the page cache.
 @bp.post("/syarat/pemula")
 @csrf.exempt
 def check_nik():
     """Optional eligibility check by NIK (DESIGN §3): never stored or logged, POST only."""
     service = "pemula"
     answers = ChecklistAnswers.from_mapping(service, request.args)
-    if _body_is_unreadable():
-        form = NikCheckForm(formdata=None)
-        form.nik.errors = [UNREADABLE]
-        return _render_checklist(service, answers, nik_form=form, status=422)
     form = NikCheckForm()
     if not form.validate():
         return _render_checklist(service, answers, nik_form=form, status=422)
-    today = today_in()  # before an office is chosen, ages are taken in Asia/Jakarta
-    try:
-        info = parse_nik(form.nik.data, today)
-    except NikError as error:
-        form.nik.errors.append(NIK_MESSAGES[error.code])
+    try:  # before an office is chosen, ages are taken in Asia/Jakarta
+        result = checklist_rules.check_nik(form.nik.data, today_in(), stated_birth_date=form.birth_date.data,
+                           ever_married=form.ever_married.data == "yes")
+    except ValidationError as error:
+        form.nik.errors.append(NIK_MESSAGES[error.errors["nik"]])
         return _render_checklist(service, answers, nik_form=form, status=422)
-    married = form.ever_married.data == "yes"
-    eligibility = check_eligibility(info.birth_date, today, ever_married=married)
-    stated = form.birth_date.data
-    result = NikResult(
-        masked=mask_nik(form.nik.data), birth_date=info.birth_date, age=eligibility.age,
-        eligible=eligibility.eligible, eligible_from=eligibility.eligible_from,
-        reason=eligibility.reason, stated_birth_date=stated,
-        birth_date_differs="birth_date_mismatch" in nik_warnings(info, stated))
     form.nik.data = ""  # the whole NIK is not echoed back into the page
-    # The NIK answers the age question; the checklist follows from it.
-    adult = "yes" if eligibility.age >= RECORDING_AGE else "no"
-    answers = ChecklistAnswers(adult=adult,
-                               married=form.ever_married.data if adult == "no" else None,
-                               have=answers.have, checked=answers.checked)
+    answers = answers_after_nik(answers, result, form.ever_married.data)
     return _render_checklist(service, answers, nik_form=form, nik_result=result)
 
 
@@ -435,10 +302,9 @@ def show_guidance_step(slug: str):
 
 
 def _draft_needs() -> list[str] | None:
-    loaded = drafts.load(get_session(), request.cookies.get(DRAFT_COOKIE), DRAFT_KIND)
-    if loaded is None:
-        return None
-    return [n for n in loaded[1].get("needs", []) if n in NEEDS]
+    """The needs kept in the booking draft (the booking flow pre-ticks them), or None."""
+    draft, payload = load_booking()
+    return None if draft is None else [n for n in payload.needs if n in NEEDS]
 
 
 def _needs_page(form: NeedsForm, *, saved=None, status: int = 200):
@@ -459,39 +325,18 @@ def show_needs():
 
 
 @bp.post("/bantuan")
-@csrf.exempt  # validated by the FlaskForm after the encoding check (see check_nik)
 def save_needs():
-    if _body_is_unreadable():
-        form = NeedsForm(formdata=None)
-        form.needs.errors = [UNREADABLE]
-        return _needs_page(form, status=422)
     form = NeedsForm()
     if not form.validate():
         return _needs_page(form, status=422)
-    needs = [n for n in NEEDS if n in form.needs.data]
-    draft_id = _store_needs(needs)
+    draft, payload = load_booking()  # created if missing; its other answers kept
+    payload.needs = [n for n in NEEDS if n in form.needs.data]
     service = _service_or_none(form.service.data)
-    if "cannot_leave_home" in needs:
+    if "cannot_leave_home" in payload.needs:
         target = url_for(".show_home_visit_form", layanan=service)
     else:
         target = url_for(".show_needs", layanan=service, tersimpan=1)
-    response = redirect(target, code=303)
-    response.set_cookie(DRAFT_COOKIE, draft_id, httponly=True, samesite="Lax", path="/",
-                        secure=current_app.config["BASE_URL"].startswith("https://"))
-    return response
-
-
-def _store_needs(needs: list[str]) -> str:
-    """Keep the needs in the booking draft (created if missing; other answers kept)."""
-    session = get_session()
-    loaded = drafts.load(session, request.cookies.get(DRAFT_COOKIE), DRAFT_KIND)
-    if loaded is None:
-        draft = drafts.start(session, DRAFT_KIND, {"needs": needs})
-    else:
-        draft, payload = loaded
-        drafts.save(session, draft, {**payload, "needs": needs})
-    session.commit()
-    return draft.id
+    return store_booking(redirect(target, code=303), draft, payload)
 
 
 # --- home-visit request ----------------------------------------------------------------------
@@ -518,17 +363,12 @@ def show_home_visit_form():
 
 
 @bp.post("/kunjungan-rumah")
-@csrf.exempt  # validated by the FlaskForm after the encoding check (see check_nik)
 @limiter.limit("10 per hour", deduct_when=_stored)
 def request_home_visit():
     session = get_session()
-    unreadable = _body_is_unreadable()  # before the form is parsed
-    form = HomeVisitForm(formdata=None) if unreadable else HomeVisitForm()
+    form = HomeVisitForm()
     _home_visit_choices(form, session, current_lang())
     submission_id = form.ensure_submission_id()
-    if unreadable:
-        form.name.errors = [UNREADABLE]
-        return _home_visit_page(form, status=422)
     if not form.validate():
         return _home_visit_page(form, status=422)
     stored = reports.request_home_visit(
@@ -570,17 +410,12 @@ def show_report_form():
 
 
 @bp.post("/lapor")
-@csrf.exempt  # validated by the FlaskForm after the encoding check (see check_nik)
 @limiter.limit("5 per hour", deduct_when=_stored)
 def submit_report():
     session = get_session()
-    unreadable = _body_is_unreadable()  # before the form is parsed
-    form = ReportForm(formdata=None) if unreadable else ReportForm()
+    form = ReportForm()
     _report_choices(form, session)
     submission_id = form.ensure_submission_id()
-    if unreadable:
-        form.description.errors = [UNREADABLE]
-        return _report_page(form, status=422)
     if not form.validate():
         return _report_page(form, status=422)
     stored = reports.submit_misconduct_report(

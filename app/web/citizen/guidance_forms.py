@@ -2,23 +2,19 @@
 
 Every message is ours (Indonesian msgid, English in the catalogue): WTForms ships no Indonesian
 messages, so no built-in one may reach the page. The wizard's forms are GET forms without CSRF
-(they carry no personal data); everything that is posted is a FlaskForm with a CSRF token.
+(they carry no personal data); everything that is posted is a PostForm with a CSRF token.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    Form,
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -27,19 +23,25 @@ from wtforms.validators import (
     InputRequired,
     Length,
     Optional,
-    StopValidation,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ...domain import reports
 from ...domain.booking import NEEDS  # DESIGN §3; `cannot_leave_home` → home-visit request
+from ...domain.checklist import YES_NO
 from ...domain.names import NameError, clean_name
 from ...domain.nik import today_in
 from ...models import REPORT_KINDS, REQUESTERS
-from ..forms import NAME_MESSAGES, NEED_LABELS, choices
+from ..forms import (
+    NAME_MESSAGES,
+    NEED_LABELS,
+    ChosenFrom,
+    Form,
+    MultiCheckboxField,
+    PostForm,
+    choices,
+)
 
-YES_NO = ("yes", "no")
 NEED_PICTOGRAMS = {"wheelchair": "wheelchair.svg", "sign_language": "sign_language.svg",
                    "low_vision": "low_vision.svg", "companion": "companion.svg",
                    "pregnant": "pregnant.svg", "infant": "infant.svg",
@@ -47,48 +49,11 @@ NEED_PICTOGRAMS = {"wheelchair": "wheelchair.svg", "sign_language": "sign_langua
 REQUESTER_LABELS = (_l("Saya sendiri"), _l("Keluarga"), _l("Tetangga"), _l("Petugas desa"))
 REPORT_KIND_LABELS = (_l("Saya dimintai uang atau imbalan"),
                       _l("Hal lain yang tidak pantas"))
-UNREADABLE = _l("Isian Anda berisi huruf yang tidak bisa kami baca. Ketik ulang isian Anda, "
-                "lalu kirim lagi.")
 EARLIEST_EVENT = dt.date(2010, 1, 1)
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _yes_no_choices():
     return choices(YES_NO, (_l("Ya"), _l("Tidak")))
-
-
-class PlainText:
-    """Refuses what no keyboard types: control characters and U+FFFD, the mark of bytes that
-    were not UTF-8 (PostgreSQL also refuses NUL in text)."""
-
-    message = _l("Hapus tanda atau huruf yang tidak bisa dibaca dari isian ini.")
-
-    def __call__(self, form, field):
-        value = field.data or ""
-        if "\ufffd" in value or any(unicodedata.category(c) == "Cc" and c not in "\t\n\r"
-                                    for c in value):
-            raise ValidationError(self.message)
-
-
-class ChosenFrom:
-    """The value must be one of the field's choices (WTForms' own message is English only)."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if not field.data or str(field.data) not in _choice_values(field.choices):
-            raise StopValidation(self.message)
-
-
-def _choice_values(field_choices) -> set[str]:
-    flat = field_choices
-    if isinstance(field_choices, dict):
-        flat = [c for group in field_choices.values() for c in group]
-    return {str(c.value if hasattr(c, "value") else c[0]) for c in flat or ()}
 
 
 class LocalDateField(DateField):
@@ -106,16 +71,6 @@ class LocalDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(str(self.invalid_message)) from None
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        # Unknown values are dropped rather than refused with WTForms' English message.
-        allowed = _choice_values(self.choices)
-        self.data = [v for v in (self.data or []) if v in allowed]
 
 
 # --- the wizard (GET forms, no personal data) -----------------------------------------------
@@ -142,13 +97,13 @@ class PemulaQuestionsForm(Form):
 
 
 class TickForm(Form):
-    have = MultiCheckboxField(_l("Centang yang sudah Anda punya"))
+    have = MultiCheckboxField(_l("Centang yang sudah Anda punya"))  # only shown, never posted
 
 
 # --- posted forms ---------------------------------------------------------------------------
 
 
-class NikCheckForm(FlaskForm):
+class NikCheckForm(PostForm):
     """Only checked and thrown away: never stored, logged or put in a URL (DESIGN §9).
 
     No CSRF token: the check changes and stores nothing, so a forged post has nothing to gain,
@@ -162,7 +117,6 @@ class NikCheckForm(FlaskForm):
         _l("NIK (16 angka, ada di KK)"),
         validators=[DataRequired(_l("Masukkan 16 angka NIK Anda.")), Length(max=40, message=_l(
             "NIK terdiri dari 16 angka. Periksa lagi di KK Anda."))],
-        filters=[_strip],
         render_kw={"inputmode": "numeric", "autocomplete": "off", "spellcheck": "false"},
     )
     birth_date = LocalDateField(
@@ -174,13 +128,14 @@ class NikCheckForm(FlaskForm):
                               validators=[ChosenFrom(_l("Pilih Ya atau Tidak."))])
 
 
-class NeedsForm(FlaskForm):
+class NeedsForm(PostForm):
     needs = MultiCheckboxField(_l("Bantuan apa yang Anda perlukan?"),
-                               choices=choices(NEEDS, [NEED_LABELS[n] for n in NEEDS]))
+                               choices=choices(NEEDS, [NEED_LABELS[n] for n in NEEDS]),
+                               message=_l("Pilih dari daftar bantuan yang tersedia."))
     service = HiddenField()
 
 
-class _SubmittedOnce(FlaskForm):
+class _SubmittedOnce(PostForm):
     """A form stored at most once: its hidden one-time token becomes a UNIQUE column."""
 
     submission_id = HiddenField()
@@ -195,9 +150,8 @@ class HomeVisitForm(_SubmittedOnce):
     name = StringField(
         _l("Nama orang yang perlu dikunjungi"),
         validators=[DataRequired(_l("Tulis nama orang yang perlu dikunjungi.")),
-                    Length(max=120, message=_l("Tulis nama paling banyak 120 huruf.")),
-                    PlainText()],
-        filters=[_strip], render_kw={"autocomplete": "name"},
+                    Length(max=120, message=_l("Tulis nama paling banyak 120 huruf."))],
+        render_kw={"autocomplete": "name"},
     )
     desa = SelectField(_l("Desa atau kelurahan tempat tinggalnya"), validate_choice=False,
                        validators=[ChosenFrom(_l("Pilih desa atau kelurahan."))])
@@ -206,7 +160,7 @@ class HomeVisitForm(_SubmittedOnce):
         validators=[DataRequired(_l("Tulis nomor HP atau telepon, misalnya 0812 3456 7890.")),
                     Length(max=30, message=_l(
                         "Tulis nomor HP atau telepon, misalnya 0812 3456 7890."))],
-        filters=[_strip], render_kw={"autocomplete": "tel", "inputmode": "tel"},
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
     requester = RadioField(_l("Siapa yang mengisi formulir ini?"),
                            choices=choices(REQUESTERS, REQUESTER_LABELS), validate_choice=False,
@@ -216,8 +170,7 @@ class HomeVisitForm(_SubmittedOnce):
     details = TextAreaField(
         _l("Keterangan (tidak wajib)"),
         validators=[Optional(), Length(max=500, message=_l(
-            "Tulis keterangan paling banyak 500 huruf.")), PlainText()],
-        filters=[_strip],
+            "Tulis keterangan paling banyak 500 huruf."))],
     )
 
     def validate_name(self, field):
@@ -234,7 +187,6 @@ class HomeVisitForm(_SubmittedOnce):
         except reports.InvalidPhone:
             raise ValidationError(_l(
                 "Nomor ini bukan nomor Indonesia. Tulis seperti 0812 3456 7890.")) from None
-        PlainText()(self, field)
 
 
 class ReportForm(_SubmittedOnce):
@@ -251,15 +203,13 @@ class ReportForm(_SubmittedOnce):
     description = TextAreaField(
         _l("Ceritakan kejadiannya"),
         validators=[DataRequired(_l("Ceritakan apa yang terjadi.")),
-                    Length(max=2000, message=_l("Tulis paling banyak 2000 huruf.")),
-                    PlainText()],
-        filters=[_strip],
+                    Length(max=2000, message=_l("Tulis paling banyak 2000 huruf."))],
     )
     contact = StringField(
         _l("Nomor HP atau e-mail Anda (tidak wajib)"),
         validators=[Optional(), Length(max=200, message=_l(
-            "Tulis kontak paling banyak 200 huruf.")), PlainText()],
-        filters=[_strip], render_kw={"autocomplete": "off"},
+            "Tulis kontak paling banyak 200 huruf."))],
+        render_kw={"autocomplete": "off"},
     )
 
     def validate_event_date(self, field):

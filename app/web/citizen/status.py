@@ -7,10 +7,10 @@ from flask import Blueprint, abort
 from flask_babel import get_locale
 
 from ...db import get_session
+from ...documents import local_date, local_time
 from ...domain import office_settings, office_status
 from ...domain.capacity import local, zone_name
 from ...domain.offices import get_office
-from ...documents import local_date, local_time
 from ..rendering import render
 
 bp = Blueprint("status", __name__)
