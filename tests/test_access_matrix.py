@@ -154,7 +154,7 @@ def world(session) -> World:
     booking = make_booking(session, starts_at=datetime.now(UTC) + timedelta(days=2))
     booking.desa_code = DESA
     session.add(booking)
-    receipt = receipts.issue_receipt(session, booking, "booking", base_url="http://rekam.test",
+    receipt = receipts.issue_receipt(session, booking, "booking",
                                      data_key=DATA_KEY)
     session.commit()
     return World(booking.code, receipt.token, booking.slot_id)

@@ -95,13 +95,12 @@ def test_the_checklist_names_each_offices_print_place(client, session, page):
 
 def test_the_recording_receipt_says_where_to_pick_up_the_card(app, session):
     from app.domain import receipts
-    from app.web.receipt_documents import receipt_html, receipt_view
+    from app.documents import receipt_html, receipt_view
     from tests.support.receipt_bookings import DATA_KEY, make_booking
 
     _print_at_disdukcapil(session)
     booking = make_booking(session)
-    receipt = receipts.issue_receipt(session, booking, "recording",
-                                     base_url="http://rekam.test", data_key=DATA_KEY)
+    receipt = receipts.issue_receipt(session, booking, "recording", data_key=DATA_KEY)
     with app.app_context():
         result = receipts.verify_token(session, receipt.token)
         html = receipt_html(receipt_view(session, receipt, result.document, "http://rekam.test"))

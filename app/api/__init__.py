@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
 from ..access import TOKEN, Access, declare_view
-from ..db import get_session, reading, write_step
+from ..db import reading, write_step
 from ..domain.accounts import token_for, token_needs_touch, touch_token
 from ..models import ApiToken
 

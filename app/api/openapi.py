@@ -7,12 +7,14 @@ import re
 from flask import Blueprint, current_app, jsonify
 from pydantic import TypeAdapter
 
+from ..access import ANYONE, declare_blueprint
 from . import OPERATIONS
 from .schemas import ErrorOut
 
 REF = "#/components/schemas/{model}"
 # The description lives at the top level (DESIGN §5), outside /api/v1, but on the API's side.
 meta = Blueprint("api_meta", __name__)
+declare_blueprint(meta.name, ANYONE)  # the description is public
 
 
 @meta.get("/openapi.json")
