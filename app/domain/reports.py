@@ -6,7 +6,8 @@ click or a resent POST finds the first record instead of making a second one.
 
 A misconduct report is anonymous: no client address is stored, and the contact is optional.
 Every e-KTP service is free (Pasal 79A UU 23/2006, inserted by UU 24/2013); the field studies
-found Rp 20.000 asked "for the blangko", which is what these reports are for.
+found desa people asking Rp 20.000 per person when the card was picked up (Tanjung Lago),
+which is what these reports are for.
 """
 
 from __future__ import annotations

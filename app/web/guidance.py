@@ -1,7 +1,8 @@
 """The requirement wizard and accessible guidance: "what do I need, and what will happen?"
 
 Field studies: citizens arrive without the right papers and must come back; elderly, disabled
-and low-literacy residents cannot follow the procedure alone; money is asked "for the blangko".
+and low-literacy residents cannot follow the procedure alone; money is asked when the card is
+picked up.
 So every page here works without JavaScript (the wizard's state is in the query string, so Back
 always works), says that the service is free, and links to /lapor.
 
@@ -43,6 +44,7 @@ from ..domain.nik import NikError, mask_nik, nik_warnings, parse_nik, today_in
 from ..domain.offices import desa_by_office, list_offices
 from ..domain.services import (
     BIOMETRICS_ON_FILE_NOTE,
+    FORM_NOTE,
     FREE_NOTE,
     NO_COVER_LETTER_NOTE,
     NONE_RESULT,
@@ -246,8 +248,8 @@ class ChecklistView:
     def notes(self):
         """The general notes that apply to this service, as bilingual Texts."""
         if self.service.needs_recording:
-            return (NO_COVER_LETTER_NOTE, OUTSIDE_DOMICILE_NOTE)
-        return (NO_COVER_LETTER_NOTE, BIOMETRICS_ON_FILE_NOTE)
+            return (NO_COVER_LETTER_NOTE, OUTSIDE_DOMICILE_NOTE, FORM_NOTE)
+        return (NO_COVER_LETTER_NOTE, BIOMETRICS_ON_FILE_NOTE, FORM_NOTE)
 
 
 def checklist_view(service_code: str, answers: ChecklistAnswers) -> ChecklistView:
