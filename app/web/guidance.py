@@ -555,7 +555,7 @@ def show_home_visit_sent():
 
 
 def _report_choices(form: ReportForm, session: Session) -> None:
-    form.office.choices = [("", _l("Pilih kantor kecamatan"))] + [
+    form.office.choices = [("", _l("Pilih kecamatan"))] + [
         (office.code, office.name) for office in list_offices(session)]
 
 
@@ -588,7 +588,8 @@ def submit_report():
     stored = reports.submit_misconduct_report(
         session, submission_id=submission_id, office_code=form.office.data,
         event_date=form.event_date.data, kind=form.kind.data,
-        description=form.description.data, contact=form.contact.data or "")
+        description=form.description.data, contact=form.contact.data or "",
+        place=form.place.data)
     session.commit()
     return redirect(url_for(".show_report_sent", nomor=stored.reference), code=303)
 
