@@ -97,10 +97,10 @@ FORM_NOTE = Text(
 
 # Pasal 79A UU 23/2006 (inserted by UU 24/2013): no fee for any population document.
 FREE_NOTE = Text(
-    "Semua layanan ini gratis, juga saat mengambil kartu. Tidak ada biaya untuk formulir, kartu, "
-    "atau apa pun. Jika ada yang meminta uang, Anda berhak menolak dan melaporkannya.",
-    "Every service here is free, collecting the card too. There is no fee for the form, the card "
-    "or anything else. If anyone asks you for money, you may refuse and report it.",
+    "Semua layanan ini gratis, juga saat mengambil kartu. Tidak ada biaya untuk blangko, "
+    "formulir, atau apa pun. Jika ada yang meminta uang, Anda berhak menolak dan melaporkannya.",
+    "Every service here is free, collecting the card too. There is no fee for the blank card, "
+    "the form or anything else. If anyone asks you for money, you may refuse and report it.",
 )
 
 # Perpres 96/2018 lists the requirements exhaustively; an RT/RW or desa letter is not one of them.
