@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from ..adapters import notify
 from ..models import ACTIVE_STATUSES, Booking, Desa, Office, Slot, utcnow
-from . import audit, capacity, codes
+from . import audit, capacity, codes, services
 from .eligibility import RECORDING_AGE, age_band, band_is_elderly, check_eligibility
 from .errors import ValidationError
 from .names import NameError, clean_name
@@ -361,6 +361,16 @@ def _when(office: Office, slot: Slot) -> str:
     return f"{start:%d-%m-%Y %H:%M} {capacity.zone_name(office)}"
 
 
+_SHORT_NAMES = {"kk": "KK", "skpwni": "surat pindah (SKPWNI)",
+                "police_letter": "surat kehilangan dari polisi", "old_ektp": "e-KTP lama",
+                "damaged_ektp": "e-KTP yang rusak", "evidence_of_change": "bukti perubahan data",
+                "marriage_certificate": "bukti perkawinan"}
+
+
+def _short_name(doc) -> str:
+    return _SHORT_NAMES.get(doc.code) or doc.name("id")
+
+
 def notice_text(kind: str, booking: Booking, slot: Slot, office: Office) -> str:
     """The short Indonesian message (SMS/WhatsApp) for a booking event; no NIK, no name."""
     code = codes.display_code(booking.code)
@@ -369,8 +379,11 @@ def notice_text(kind: str, booking: Booking, slot: Slot, office: Office) -> str:
                 f"dipindah ke {_when(office, slot)}. Tidak bisa datang? Ubah atau batalkan "
                 f"dengan kode dan NIK Anda. Gratis, jangan bayar siapa pun.")
     if kind == "reminder":
+        # The service's own documents (a lost card needs the police letter, a move the SKPWNI),
+        # by their short names to keep the SMS short.
+        bring = ", ".join(_short_name(doc) for doc in services.checklist(booking.service))
         return (f"Rekam: besok {_when(office, slot)} jadwal Anda di {office.name} (kode {code}). "
-                f"Bawa Kartu Keluarga. Gratis, jangan bayar siapa pun.")
+                f"Bawa {bring}. Gratis, jangan bayar siapa pun.")
     raise ValueError(f"unknown notice {kind!r}")
 
 

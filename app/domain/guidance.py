@@ -165,8 +165,10 @@ STEPS: tuple[GuidanceStep, ...] = (
                 "Keep the receipt safe: you need to show it when you collect the card.",
             ),
             Text(
-                "Semuanya gratis. Tidak ada yang boleh meminta bayaran, termasuk 'untuk blangko'.",
-                "Everything is free. Nobody may ask you to pay, not even 'for the blank card'.",
+                "Semuanya gratis, juga saat mengambil kartu. Tidak ada yang boleh meminta bayaran, "
+                "termasuk orang desa yang mengantar atau menyerahkan kartu.",
+                "Everything is free, collecting the card too. Nobody may ask you to pay, not even "
+                "desa people who bring or hand over the card.",
             ),
         ),
     ),
