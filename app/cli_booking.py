@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from .db import database
 from .domain import capacity, retention, stations
 from .domain.booking import counter_drift
-from .domain.codes import display_code
+from .formatting import display_code
 from .models import STATION_STATES, Booking, Office, Slot
 
 

@@ -6,7 +6,6 @@ the catalogue. The NIK is only read here: views keep its keyed hash, never the d
 
 from __future__ import annotations
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -26,6 +25,8 @@ from ..domain.codes import normalise_code
 from ..domain.names import NameError, clean_name
 from ..domain.nik import NikError, normalise_nik, parse_nik
 from ..domain.phones import normalise_phone
+from ..extensions import current_language
+from ..formatting import local_date
 from .forms import NAME_MESSAGES, NEED_LABELS, NIK_MESSAGES
 
 NAME_MESSAGE = _l("Tulis nama Anda seperti di Kartu Keluarga (boleh satu kata, paling banyak "
@@ -51,7 +52,7 @@ TOO_YOUNG = _l("Perekaman e-KTP pertama baru bisa mulai %(day)s, saat berumur 17
 
 
 def too_young_message(eligible_from) -> str:
-    return TOO_YOUNG % {"day": format_date(eligible_from, "long")}
+    return TOO_YOUNG % {"day": local_date(eligible_from, current_language())}
 
 
 # A person who cannot leave home gets a home visit instead (DESIGN §3): not a choice here.

@@ -7,13 +7,13 @@ import hashlib
 import json
 
 from flask import Blueprint, Response, abort, request
-from flask_babel import get_locale
 from werkzeug.routing import BaseConverter
 
 from ..db import get_session
 from ..domain import receipts
 from ..extensions import limiter
-from .receipt_documents import NotStored, local_date, local_time, stored_pdf, view_of
+from ..formatting import display_code
+from .receipt_documents import NotStored, stored_pdf, view_of
 from .rendering import render
 
 
@@ -36,9 +36,6 @@ bp.record_once(install_token_converter)
 VERIFY_LIMIT = "120 per minute"
 JWKS_MAX_AGE = 300  # devices re-check often enough to learn a rotated key the same day
 
-
-def _lang() -> str:
-    return str(get_locale() or "id")
 
 
 class DetailsDeleted(Exception):
@@ -78,7 +75,7 @@ def _pdf_response(pdf: bytes, filename: str, etag: str) -> Response:
 
 def _filename(result, suffix: str = "") -> str:
     kind = "bukti-pendaftaran" if result.receipt.kind == "booking" else "tanda-terima-perekaman"
-    return f"{kind}-{receipts.display_code(result.document['b'])}{suffix}.pdf"
+    return f"{kind}-{display_code(result.document['b'])}{suffix}.pdf"
 
 
 @bp.get("/.well-known/jwks.json")
@@ -109,8 +106,7 @@ def show_verification(token):
                 # Genuine or not is what the person came for: say it now; the document is
                 # rendered and kept on a later visit (issue 9 §10).
                 sha256 = None
-    response = render("verify/show.html", result=result, r=view, sha256=sha256, token=token,
-                      local_date=local_date, local_time=local_time, page_lang=_lang())
+    response = render("verify/show.html", result=result, r=view, sha256=sha256, token=token)
     response.headers["Cache-Control"] = "no-store"  # the status can change at any moment
     response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -153,8 +149,7 @@ def show_receipt(token):
     """The receipt as an accessible page: to show on a phone, or to print at home."""
     result = _genuine_or_404(token)
     view = view_of(result)
-    response = render("verify/receipt.html", result=result, r=view, token=token,
-                      local_date=local_date, local_time=local_time, page_lang=_lang())
+    response = render("verify/receipt.html", result=result, r=view, token=token)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
