@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, select
 
 from ..adapters import signing
-from ..formatting import display_code, masked_nik, zone_name
+from ..formatting import display_code, masked_nik
 from ..models import Booking, Office, Receipt, SigningKey, Slot, utcnow
 from . import audit
 
@@ -285,7 +285,6 @@ class ReceiptDocument:
     office_name: str
     office_address: str
     timezone: str
-    zone_label: str  # WIB / WITA / WIT
     service: str
     starts_at: datetime  # in the office's zone
     ends_at: datetime | None
@@ -307,7 +306,7 @@ def document_for(session: Session, claims: dict, receipt: Receipt) -> ReceiptDoc
         office_code=claims["o"],
         office_name=office.name if office else claims["o"],
         office_address=office.address if office else "",
-        timezone=tz.key, zone_label=zone_name(tz.key), service=claims["t"],
+        timezone=tz.key, service=claims["t"],
         starts_at=starts, ends_at=slot.ends_at.astimezone(tz) if slot else None,
         issued_at=datetime.fromtimestamp(claims["iat"], tz),
         expires_at=datetime.fromtimestamp(claims["exp"], tz),
