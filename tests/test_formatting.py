@@ -18,8 +18,6 @@ from sqlmodel import select
 from app import formatting
 from app.models import Booking, Slot
 
-pytestmark = pytest.mark.db
-
 WOMAN = "3515045203070003"
 MONTHS_ID = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
              "September", "Oktober", "November", "Desember")
@@ -133,6 +131,7 @@ def _pdf_text(data: bytes) -> str:
     return " ".join(result.stdout.decode("utf-8").split())
 
 
+@pytest.mark.db
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) missing")
 @pytest.mark.parametrize("lang", ["id", "en"])
 def test_pages_and_receipts_write_the_booking_time_the_same_way(client, page, session, lang):
