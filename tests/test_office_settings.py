@@ -94,8 +94,8 @@ def test_the_checklist_names_each_offices_print_place(client, session, page):
 
 
 def test_the_recording_receipt_says_where_to_pick_up_the_card(app, session):
-    from app.domain import receipts
     from app.documents import receipt_html, receipt_view
+    from app.domain import receipts
     from tests.support.receipt_bookings import DATA_KEY, make_booking
 
     _print_at_disdukcapil(session)
