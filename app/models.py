@@ -239,6 +239,9 @@ REQUESTERS = ("self", "family", "neighbour", "desa_staff")
 HOME_VISIT_STATUSES = ("new", "scheduled", "done", "declined")
 REPORT_KINDS = ("money", "other")
 REPORT_STATUSES = ("new", "in_review", "closed")
+# --- issue 10 (H): where a reported request for money happened (field studies: at the desa, at
+# card pickup, on outreach visits, not only at the kecamatan office) ---
+REPORT_PLACES = ("kecamatan", "desa", "pickup", "outreach", "elsewhere")
 
 
 class HomeVisitRequest(SQLModel, table=True):
@@ -276,6 +279,7 @@ class MisconductReport(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint(_in("kind", REPORT_KINDS), name="ck_report_kind"),
         sa.CheckConstraint(_in("status", REPORT_STATUSES), name="ck_report_status"),
+        sa.CheckConstraint(_in("place", REPORT_PLACES), name="ck_report_place"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -290,6 +294,8 @@ class MisconductReport(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
     # --- issue 9 (B): retention --- when the personal fields were emptied
     scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # --- issue 10 (H): where it happened; NULL for reports made before the question existed
+    place: str | None = Field(default=None, max_length=10)
 
 
 

@@ -128,3 +128,23 @@ def test_the_periodic_tasks_run_the_domain_functions(app, session):
 def test_the_queue_lives_in_the_instance_folder_unless_redis_is_configured():
     assert type(jobs.huey).__name__ == "SqliteHuey"
     assert jobs.huey.storage.filename.endswith("jobs.sqlite3")
+
+
+# --- issue 10 (H): the reminder lists the service's own documents -------------------------------
+
+
+@pytest.mark.parametrize("service,must,must_not", [
+    ("hilang", ["surat kehilangan dari polisi", "KK"], []),
+    ("pindah", ["SKPWNI", "KK"], []),
+    ("pemula", ["KK"], ["polisi", "SKPWNI"]),
+])
+def test_the_reminder_lists_what_this_service_needs(session, service, must, must_not):
+    pool = "station" if service == "pemula" else "counter"
+    booked = book(session, slot_at(session, "351504", tuesday(), time(10), pool), nik(1),
+                  service=service)
+    assert bookings.queue_reminders(session, datetime(2026, 11, 23, 5, 0, tzinfo=UTC)) == 1
+    body = session.exec(select(OutboxMessage.body).where(
+        OutboxMessage.booking_id == booked.id)).one()
+    assert all(word in body for word in must), body
+    assert not any(word in body for word in must_not), body
+    assert len(body) <= 2 * 160, body  # at most two SMS parts

@@ -58,7 +58,7 @@ def test_a_woman_books_a_first_recording_step_by_step(client, page, session):
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", code)
     assert done.h1 == "Jadwal Anda sudah dipesan"
     assert "Kartu Keluarga" in done.text and "gratis" in done.text.lower()
-    assert any(link.endswith("/document") and link.startswith("/v/") for link in done.links())
+    assert any(link.endswith("/document?unduh=1") and link.startswith("/v/") for link in done.links())
     stored = session.exec(select(Booking).where(Booking.code == code.replace("-", ""))).one()
     assert (stored.age_band, stored.nik_last4, stored.phone) == ("17-20", "0003",
                                                                  "+6281234567890")
@@ -373,3 +373,44 @@ def test_a_short_nik_on_the_manage_form_says_it_needs_16_digits(client, page):
     refused = page(client, "/booking/kelola", method="POST", status=422,
                    data={"code": "K7Q2M9XH", "nik": "351"})
     assert "16 angka" in refused.select_one("#nik-error").get_text()
+
+
+# --- issue 10 (H): the citizen pages on a phone --------------------------------------------------
+
+
+def test_today_after_closing_reads_past_not_full(client, page, monkeypatch):
+    from datetime import UTC, datetime
+
+    import app.web.citizen.booking as booking_views
+    late_monday = datetime(2026, 11, 23, 16, 0, tzinfo=UTC)  # 23:00 WIB, the office has closed
+    monkeypatch.setattr(booking_views, "utcnow", lambda: late_monday)
+    _redirect(client.post("/booking", data={"service": "pemula"}), "/booking/kantor")
+    _redirect(client.post("/booking/kantor", data={"office": "351504"}), "/booking/hari")
+    days = page(client, "/booking/hari")
+    today = days.select(".calendar-day")[0].get_text(" ", strip=True)
+    assert "Sudah lewat" in today and "Penuh" not in today, today
+
+
+def test_home_leads_to_booking_managing_and_todays_status(client, page):
+    home = page(client, "/")
+    links = home.links()
+    assert "/booking" in links and "/booking/kelola" in links
+    assert "/status/351504" in links and "/status/737109" in links
+    assert home.select_one("#service-status") is not None
+
+
+def test_what_to_bring_has_no_stray_sentence_start(client, page):
+    done = book_through_the_pages(client, page)
+    items = [li.get_text(" ", strip=True) for li in done.select(".bring-list li")]
+    assert items and not any(" . " in item or item.startswith(".") for item in items), items
+    spans = done.select(".bring-list li > span")
+    assert len(spans) == len(items)  # name and detail are one flex item: no orphan "." column
+
+
+def test_read_aloud_is_offered_on_the_booking_steps_and_the_confirmation(client, page):
+    first = page(client, "/booking?service=pemula")
+    assert first.select_one("[data-read-aloud]") is not None
+    assert "/static/js/read-aloud.js" in first.html
+    done = book_through_the_pages(client, page, nik="3515045203070011")
+    assert done.select_one("[data-read-aloud]") is not None
+    assert "/static/js/read-aloud.js" in done.html

@@ -219,3 +219,20 @@ def test_the_pdf_renderer_refuses_files_outside_its_folder_and_the_network(tmp_p
     pdf = render_pdf(html, folder.as_uri() + "/")
     assert pdf.startswith(b"%PDF-")
     assert fetched == [(folder / "ok.svg").as_uri()]
+
+
+# --- issue 10 (H): field-study wording -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", ["pemula", "hilang"])
+def test_the_checklist_says_what_the_form_is_and_that_it_is_filled_at_the_office(client, page,
+                                                                                 service):
+    shown = page(client, f"/syarat/{service}")
+    assert "Permendagri 109/2019" in shown.text and "F-1.0" not in shown.text
+    assert "diisi di kantor" in shown.text
+
+
+def test_reprint_services_do_not_claim_the_counter_prints_the_card(client, page):
+    shown = page(client, "/syarat/rusak")
+    assert "dicetak di tempat yang ditetapkan kantor" in shown.text
+    assert "di loket dan kartu dicetak ulang" not in shown.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+from datetime import date
 
 import pytest
 from sqlmodel import select
@@ -26,7 +27,8 @@ def _form_fields(shown, css="main form[method=post]") -> dict:
 
 def _report_data(shown, **overrides):
     return {**_form_fields(shown), "office": "351504", "event_date": "2026-11-20",
-            "kind": "money", "description": "Petugas loket meminta Rp 20.000 untuk blangko.",
+            "kind": "money", "place": "pickup",
+            "description": "Orang desa meminta Rp 20.000 saat kartu diambil.",
             "contact": "", **overrides}
 
 
@@ -65,7 +67,7 @@ def test_a_report_is_stored_anonymously_and_its_number_shown(client, page, sessi
 def test_the_report_form_names_the_offices_and_says_no_address_is_kept(client, page):
     form = page(client, "/lapor?lang=en")
     options = [o.get_text() for o in form.select("#office option")]
-    assert options == ["Choose the kecamatan office", "Kecamatan Porong", "Kecamatan Panakkukang"]
+    assert options == ["Choose the kecamatan", "Kecamatan Porong", "Kecamatan Panakkukang"]
     assert "We do not store your internet (IP) address." in form.text
 
 
@@ -74,7 +76,7 @@ def test_the_report_form_names_the_offices_and_says_no_address_is_kept(client, p
 def test_an_empty_report_gets_a_422_in_the_persons_language(client, page, session, lang, summary):
     shown = page(client, f"/lapor?lang={lang}", method="POST", status=422, data={})
     errors = shown.select(".error-summary li")
-    assert len(errors) == 4
+    assert len(errors) == 5  # office, place, date, kind, story
     if lang == "en":
         assert "Tell us what happened." in shown.select_one(".error-summary").get_text()
     assert _reports(session) == []
@@ -388,3 +390,39 @@ def test_needs_page_in_english_and_broken_bytes(client, page):
     assert "I need a sign-language interpreter" in labels and len(labels) == 7
     page(client, "/bantuan?lang=en", method="POST", status=422, data=b"needs=\xff",
          content_type="application/x-www-form-urlencoded")
+
+
+# --- issue 10 (H): /lapor asks where it happened, says who reads it, names other channels -------
+
+
+def test_a_report_stores_where_it_happened_and_needs_that_answer(client, page, session):
+    form = page(client, "/lapor")
+    assert [i["value"] for i in form.select("input[name=place]")] == [
+        "kecamatan", "desa", "pickup", "outreach", "elsewhere"]
+    missing = client.post("/lapor", data=_report_data(form, place=""))
+    assert missing.status_code == 422 and 'href="#place' in missing.get_data(as_text=True)
+    form = page(client, "/lapor")
+    assert client.post("/lapor", data=_report_data(form, place="outreach")).status_code == 303
+    assert [r.place for r in _reports(session)] == ["outreach"]
+
+
+def test_the_report_pages_say_who_reads_it_and_where_else_to_report(client, page):
+    form = page(client, "/lapor")
+    text = form.text
+    readers = form.select_one("#report-readers").get_text(" ")
+    assert "Disdukcapil kabupaten" in readers and "bukan hanya" in readers
+    elsewhere = form.select_one("#report-elsewhere")
+    assert "SP4N-LAPOR!" in text and elsewhere.select_one("a[href='https://www.lapor.go.id']")
+    assert elsewhere.select_one("a[href='tel:137']") and "Inspektorat" in elsewhere.get_text()
+    sent = client.post("/lapor", data=_report_data(form), follow_redirects=True)
+    assert "lapor.go.id" in sent.get_data(as_text=True)
+    assert "Ombudsman" in sent.get_data(as_text=True)
+
+
+def test_the_domain_refuses_an_unknown_place(session):
+    from app.domain import reports
+    with pytest.raises(ValueError):
+        reports.submit_misconduct_report(
+            session, submission_id=reports.new_submission_id(), office_code="351504",
+            event_date=date(2026, 11, 20), kind="money",
+            description="x", place="moon")

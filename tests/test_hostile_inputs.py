@@ -27,7 +27,7 @@ NUL_WORDS = {"id": "tidak bisa dibaca (NUL)", "en": "(NUL)"}
 
 def test_a_nul_in_a_verify_token_is_simply_not_genuine(client, page, api_token):
     done = book_through_the_pages(client, page)
-    token = done.select_one('a[href$="/document"]')["href"].split("/")[2]
+    token = done.select_one('a[href$="/document?unduh=1"]')["href"].split("/")[2]
     for mangled in (token + "%00", token[:20] + "%00" + token[20:], "%00"):
         shown = page(client, f"/v/{mangled}")
         assert "tidak asli" in shown.text.lower() or "tidak dikenali" in shown.text.lower()

@@ -198,3 +198,12 @@ def test_receipt_urls_follow_the_contract(session):
     receipt_url, verify_url = receipts.receipt_urls(receipt, "https://rekam.example.id")
     assert verify_url == f"https://rekam.example.id/v/{receipt.token}"
     assert receipt_url == verify_url + "/document"
+
+
+def test_a_shortened_name_ends_in_an_ellipsis_and_a_short_one_is_kept(session):
+    long = "Raden Mas " + "Sastrodiwiryo " * 7
+    claim = claims_of(issue(session, make_booking(session, name=long)).token)["n"]
+    assert claim.endswith("…") and len(claim) == receipts.NAME_LENGTH
+    assert long.startswith(claim[:-1])
+    assert receipts.printed_name("Siti  Aminah ") == "Siti Aminah"
+    assert receipts.printed_name("A" * receipts.NAME_LENGTH) == "A" * receipts.NAME_LENGTH

@@ -251,7 +251,9 @@ def test_after_retention_the_verify_page_and_api_still_say_genuine_without_the_d
 
     shown = page(client, f"/v/{token}")
     assert shown.select_one(".verdict-reason")["data-status"] == "cancelled"
-    assert "ASLI" in shown.h1 and "TIDAK ASLI" not in shown.h1
+    # issue 10: a cancelled receipt leads with DIBATALKAN and says genuine below it
+    assert shown.h1.startswith("DIBATALKAN") and "Asli, dikeluarkan oleh Rekam" in shown.h1
+    assert "TIDAK ASLI" not in shown.h1
     assert "dihapus sesuai aturan masa simpan" in shown.select_one("#details-deleted").text
     assert "Siti" not in shown.html and "\u2022" * 12 + "0003" not in shown.html
     assert shown.select_one("#document-sha256").text == sha256

@@ -97,7 +97,7 @@ def test_every_download_returns_the_bytes_first_issued_and_the_page_shows_their_
     assert "private" in first.headers["Cache-Control"]
     shown = page(client, f"/v/{receipt.token}")
     assert shown.select_one("#document-sha256").get_text(strip=True) == digest
-    assert f"/v/{receipt.token}/document" in shown.links()
+    assert f"/v/{receipt.token}/document?unduh=1" in shown.links()
     assert client.get(f"/v/{receipt.token}/document",
                       headers={"If-None-Match": f'"{digest}"'}).status_code == 304
 
@@ -229,7 +229,7 @@ def test_page_says_not_genuine_in_large_words_for_a_forged_token(client, page, i
 
 @pytest.mark.parametrize(("change", "word", "reason"), [
     ({}, "ASLI", "masih berlaku"),
-    ({"status": "cancelled"}, "ASLI, TETAPI TIDAK BERLAKU LAGI", "dibatalkan"),
+    ({"status": "cancelled"}, "DIBATALKAN", "dibatalkan"),
     ({"status": "moved"}, "ASLI, TETAPI TIDAK BERLAKU LAGI", "diganti"),
     ({"status": "checked_in"}, "ASLI, TETAPI TIDAK BERLAKU LAGI", "dicatat hadir"),
 ])
@@ -312,3 +312,30 @@ def test_booking_through_the_api_gives_urls_that_verify_until_it_is_cancelled(
     cancelled = client.get(f"/api/v1/verify/{token}").json
     assert (cancelled["genuine"], cancelled["status"], cancelled["document"]["b"]) == (
         True, "cancelled", code)
+
+
+# --- issue 10 (H) ------------------------------------------------------------------------------
+
+
+def test_a_cancelled_receipt_leads_with_cancelled_and_says_genuine_below(client, page, session,
+                                                                        issued):
+    booking, receipt = issued()
+    booking.status = "cancelled"
+    session.add(booking)
+    session.commit()
+    shown = page(client, f"/v/{receipt.token}")
+    heading = shown.select_one(".verdict-heading").get_text(" ", strip=True)
+    assert heading.startswith("DIBATALKAN") and "ASLI" not in heading.split()[0]
+    assert "Asli, dikeluarkan oleh Rekam" in shown.select_one(".verdict-kind").get_text()
+    assert shown.soup.title.get_text().startswith("DIBATALKAN")
+
+
+def test_unduh_downloads_while_the_qr_document_stays_viewable(client, page, issued):
+    _booking, receipt = issued()
+    viewed = client.get(f"/v/{receipt.token}/document")
+    saved = client.get(f"/v/{receipt.token}/document?unduh=1")
+    assert viewed.headers["Content-Disposition"].startswith("inline;")
+    assert saved.headers["Content-Disposition"].startswith("attachment;")
+    assert saved.data == viewed.data
+    shown = page(client, f"/v/{receipt.token}")
+    assert f"/v/{receipt.token}/document?unduh=1" in shown.links()

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from ..adapters import notify
 from ..formatting import display_code, local_date, slot_range
 from ..models import ACTIVE_STATUSES, Booking, Desa, Office, Slot, utcnow
-from . import audit, capacity, codes
+from . import audit, capacity, codes, services
 from .eligibility import RECORDING_AGE, age_band, band_is_elderly, check_eligibility
 from .errors import ValidationError
 from .names import NameError, clean_name
@@ -363,6 +363,16 @@ def _when(office: Office, slot: Slot) -> str:
             f"{slot_range(slot.starts_at, slot.ends_at, 'id', office.timezone)}")
 
 
+_SHORT_NAMES = {"kk": "KK", "skpwni": "surat pindah (SKPWNI)",
+                "police_letter": "surat kehilangan dari polisi", "old_ektp": "e-KTP lama",
+                "damaged_ektp": "e-KTP yang rusak", "evidence_of_change": "bukti perubahan data",
+                "marriage_certificate": "bukti perkawinan"}
+
+
+def _short_name(doc) -> str:
+    return _SHORT_NAMES.get(doc.code) or doc.name  # the SMS is Indonesian: the source string
+
+
 def notice_text(kind: str, booking: Booking, slot: Slot, office: Office) -> str:
     """The short Indonesian message (SMS/WhatsApp) for a booking event; no NIK, no name."""
     code = display_code(booking.code)
@@ -371,8 +381,11 @@ def notice_text(kind: str, booking: Booking, slot: Slot, office: Office) -> str:
                 f"dipindah ke {_when(office, slot)}. Tidak bisa datang? Ubah atau batalkan "
                 f"dengan kode dan NIK Anda. Gratis, jangan bayar siapa pun.")
     if kind == "reminder":
+        # The service's own documents (a lost card needs the police letter, a move the SKPWNI),
+        # by their short names to keep the SMS short.
+        bring = ", ".join(_short_name(doc) for doc in services.checklist(booking.service))
         return (f"Rekam: besok {_when(office, slot)} jadwal Anda di {office.name} (kode {code}). "
-                f"Bawa Kartu Keluarga. Gratis, jangan bayar siapa pun.")
+                f"Bawa {bring}. Gratis, jangan bayar siapa pun.")
     raise ValueError(f"unknown notice {kind!r}")
 
 

@@ -13,6 +13,7 @@ from .errors import ValidationError
 from .nik import NikError, mask_nik, nik_warnings, parse_nik
 from .services import (
     BIOMETRICS_ON_FILE_NOTE,
+    FORM_NOTE,
     NO_COVER_LETTER_NOTE,
     OUTSIDE_DOMICILE_NOTE,
     Document,
@@ -99,8 +100,8 @@ class ChecklistView:
     def notes(self):
         """The general notes that apply to this service (source strings, shown translated)."""
         if self.service.needs_recording:
-            return (NO_COVER_LETTER_NOTE, OUTSIDE_DOMICILE_NOTE)
-        return (NO_COVER_LETTER_NOTE, BIOMETRICS_ON_FILE_NOTE)
+            return (NO_COVER_LETTER_NOTE, OUTSIDE_DOMICILE_NOTE, FORM_NOTE)
+        return (NO_COVER_LETTER_NOTE, BIOMETRICS_ON_FILE_NOTE, FORM_NOTE)
 
 
 def checklist_view(service_code: str, answers: ChecklistAnswers) -> ChecklistView:

@@ -136,7 +136,8 @@ STEPS: tuple[GuidanceStep, ...] = (
                 "Simpan tanda terima baik-baik: Anda perlu menunjukkannya saat mengambil kartu.",
             ),
             N_(
-                "Semuanya gratis. Tidak ada yang boleh meminta bayaran, termasuk 'untuk blangko'.",
+                "Semuanya gratis, juga saat mengambil kartu. Tidak ada yang boleh meminta bayaran, "
+                "termasuk orang desa yang mengantar atau menyerahkan kartu.",
             ),
         ),
     ),

@@ -37,6 +37,15 @@ USED_STATUSES = {
 }
 
 
+def printed_name(name: str) -> str:
+    """The name as the receipt prints it: at most NAME_LENGTH characters, and a shortened name
+    ends in an ellipsis so nobody reads the cut-off name as the whole name."""
+    name = " ".join(name.split())
+    if len(name) <= NAME_LENGTH:
+        return name
+    return name[:NAME_LENGTH - 1].rstrip() + "…"
+
+
 class ReceiptError(ValueError):
     pass
 
@@ -112,7 +121,7 @@ def claims_for(booking: Booking, slot: Slot, office: Office, kind: str,
         "b": booking.code,
         "o": booking.office_code,
         "s": slot.starts_at.astimezone(tz).isoformat(timespec="seconds"),
-        "n": booking.name.strip()[:NAME_LENGTH].strip(),
+        "n": printed_name(booking.name),
         "k": booking.nik_last4,
         "t": booking.service,
         "iat": int(now.timestamp()),

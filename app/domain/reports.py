@@ -6,7 +6,8 @@ click or a resent POST finds the first record instead of making a second one.
 
 A misconduct report is anonymous: no client address is stored, and the contact is optional.
 Every e-KTP service is free (Pasal 79A UU 23/2006, inserted by UU 24/2013); the field studies
-found Rp 20.000 asked "for the blangko", which is what these reports are for.
+found desa people asking Rp 20.000 per person when the card was picked up (Tanjung Lago),
+which is what these reports are for.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
-from ..models import Desa, HomeVisitRequest, MisconductReport, utcnow
+from ..models import REPORT_PLACES, Desa, HomeVisitRequest, MisconductReport, utcnow
 from . import audit, phones
 
 # Crockford base32 without I, L, O, U: nothing to misread when it is read out over the phone.
@@ -107,14 +108,19 @@ def _by_submission(session: Session, model: type, submission_id: str):
 
 def submit_misconduct_report(
     session: Session, *, submission_id: str, office_code: str, event_date: date, kind: str,
-    description: str, contact: str = "",
+    description: str, contact: str = "", place: str | None = None,
 ) -> Stored:
     """Store an anonymous report (description and contact kept as typed: they are shown
-    escaped, never interpreted)."""
+    escaped, never interpreted). `place` is where it happened (REPORT_PLACES): the field
+    studies found money asked at the desa and at card pickup, not only at the office. The
+    office is the kecamatan the report is about; the report is never for that office alone to
+    read (see REPORT_READERS)."""
+    if place is not None and place not in REPORT_PLACES:
+        raise ValueError(f"unknown place {place!r}")
     stored = _store_once(session, MisconductReport, submission_id, lambda reference:
                          MisconductReport(reference=reference, submission_id=submission_id,
                                           office_code=office_code, event_date=event_date,
-                                          kind=kind, description=description,
+                                          kind=kind, description=description, place=place,
                                           contact=contact or "", created_at=utcnow()))
     if stored.created:
         audit.record(session, "citizen", "report.create", stored.reference)

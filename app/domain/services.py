@@ -8,10 +8,13 @@ they are.
 Legal basis (cited per item below):
 
 * Requirements per service: Perpres 96/2018 on the requirements and procedures of population
-  registration and civil registration. The application form is F-1.02 (Permendagri 109/2019).
+  registration and civil registration. The application form is the one Permendagri 109/2019
+  prescribes; it is cited by that regulation, not by a form number, because the offices number
+  it differently (the Porong study names F-1.01, other offices F-1.02).
 * Free of charge: Pasal 79A UU 23/2006 on population administration, inserted by UU 24/2013 —
   "pengurusan dan penerbitan Dokumen Kependudukan tidak dipungut biaya". Field studies found
-  residents being asked Rp 20.000 "for the blangko"; the UI must say plainly that nothing is paid.
+  desa people asking residents Rp 20.000 when the card was picked up (Tanjung Lago); the UI must
+  say plainly that nothing is paid, at pickup either.
 * Validity for life: Pasal 64 ayat (7) huruf a UU 23/2006 as amended by UU 24/2013.
 * No cover letter from the RT/RW or desa is among the Perpres 96/2018 requirements.
 """
@@ -25,6 +28,7 @@ from ..i18n import N_
 
 __all__ = [
     "BIOMETRICS_ON_FILE_NOTE",
+    "FORM_NOTE",
     "FREE_NOTE",
     "NO_COVER_LETTER_NOTE",
     "NONE_RESULT",
@@ -70,14 +74,20 @@ class Service:
 
 
 PERPRES = "Perpres 96/2018"
-FORM = "formulir F-1.02 (Permendagri 109/2019)"
+FORM = "formulir pendaftaran penduduk menurut Permendagri 109/2019"
+
+# What the form is for and who fills it: people brought (or bought) forms they did not need.
+FORM_NOTE = N_(
+    "Formulir pendaftaran penduduk (Permendagri 109/2019) berisi data diri Anda untuk layanan "
+    "ini. Formulir itu diisi di kantor bersama petugas: Anda tidak perlu membawa atau membelinya.",
+)
 
 # --- general notes shown next to the catalogue -------------------------------------------------
 
 # Pasal 79A UU 23/2006 (inserted by UU 24/2013): no fee for any population document.
 FREE_NOTE = N_(
-    "Semua layanan ini gratis. Tidak ada biaya untuk blangko, formulir, atau apa pun. "
-    "Jika ada yang meminta uang, Anda berhak menolak dan melaporkannya.",
+    "Semua layanan ini gratis, juga saat mengambil kartu. Tidak ada biaya untuk blangko, "
+    "formulir, atau apa pun. Jika ada yang meminta uang, Anda berhak menolak dan melaporkannya.",
 )
 
 # Perpres 96/2018 lists the requirements exhaustively; an RT/RW or desa letter is not one of them.
@@ -93,8 +103,9 @@ OUTSIDE_DOMICILE_NOTE = N_(
 
 # Biometrics are already in the central database for rusak/hilang/perubahan/pindah.
 BIOMETRICS_ON_FILE_NOTE = N_(
-    "Sidik jari, foto, dan iris Anda sudah tersimpan, jadi cukup dilayani di loket dan kartu "
-    "dicetak ulang. Jika datanya ternyata belum lengkap, petugas akan merekam ulang di tempat.",
+    "Sidik jari, foto, dan iris Anda sudah tersimpan, jadi cukup dilayani di loket. Kartunya "
+    "dicetak di tempat yang ditetapkan kantor; petugas memberi tahu kapan dan di mana kartu "
+    "diambil. Jika datanya ternyata belum lengkap, petugas akan merekam ulang di tempat.",
 )
 
 # --- documents ---------------------------------------------------------------------------------

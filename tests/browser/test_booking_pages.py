@@ -117,9 +117,9 @@ def test_a_slot_taken_meanwhile_and_a_second_booking_are_explained_accessibly(
     page.fill("#name", "Siti")
     page.select_option("#desa", "luar")
     page.click("main button[type=submit]")
-    # Told at once, on the NIK field, not after the review (issue 10).
-    assert page.locator(".error-summary").is_visible()
+    # Refused at the details step, on the NIK (the one domain check), not after the review.
     assert "sudah punya jadwal" in page.locator("#nik-error").inner_text()
+    assert page.locator(".error-summary").is_visible()
     assert_accessible(page)
     # Someone else now: the chosen time fills up while they read the review page.
     page.goto("/booking/data")

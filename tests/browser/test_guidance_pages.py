@@ -80,7 +80,8 @@ def test_sent_pages_have_no_accessibility_violations(new_page, lang):
     page.select_option("#office", "351504")
     page.fill("#event_date", "2026-11-20")
     page.check("#kind-0")
-    page.fill("#description", "Diminta uang untuk blangko.")
+    page.check("#place-2")
+    page.fill("#description", "Diminta uang saat mengambil kartu.")
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r"/lapor/terkirim"))
     assert re.fullmatch(r"LPR-[0-9A-Z]{6}", page.locator(".guide-reference strong").inner_text())
@@ -218,7 +219,7 @@ def test_reports_and_home_visits_without_javascript(new_page):
     page.goto("/lapor")
     page.click("main form button[type=submit]")
     assert page.title().startswith("Kesalahan:")
-    assert page.locator(".error-summary li").count() == 4
+    assert page.locator(".error-summary li").count() == 5  # office, place, date, kind, story
 
 
 def test_read_aloud_appears_only_with_speech_synthesis(new_page):

@@ -24,6 +24,7 @@ STATES = {
 WORDS = {"id": {"valid": "ASLI", "invalid": "TIDAK ASLI"},
          "en": {"valid": "GENUINE", "invalid": "NOT GENUINE"}}
 NO_LONGER = {"id": "ASLI, TETAPI TIDAK BERLAKU LAGI", "en": "GENUINE, BUT NO LONGER VALID"}
+CANCELLED = {"id": "DIBATALKAN", "en": "CANCELLED"}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +47,8 @@ def test_every_verification_state_is_accessible_and_says_it_in_words(new_page, t
         assert status == expected_status, state
         if status in WORDS[lang]:
             assert word == WORDS[lang][status]
+        elif status == "cancelled":  # issue 10: a cancelled receipt leads with that
+            assert word == CANCELLED[lang]
         else:
             assert word == NO_LONGER[lang]
         assert_accessible(page)
@@ -96,7 +99,7 @@ def test_after_retention_the_verification_and_the_gone_document_are_accessible(
         new_page, deleted_token, lang, width):
     page = new_page(width=width)
     page.goto(f"/v/{deleted_token}?lang={lang}")
-    assert page.locator(".verdict-word").inner_text() == NO_LONGER[lang]
+    assert page.locator(".verdict-word").inner_text() == CANCELLED[lang]  # a cancelled booking, emptied later
     assert page.locator("#details-deleted").is_visible()
     assert_accessible(page)
     response = page.goto(f"/v/{deleted_token}/document?lang={lang}")

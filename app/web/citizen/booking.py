@@ -165,8 +165,11 @@ def _calendar(office: Office, pool: str) -> list[dict]:
         by_day.setdefault(capacity.local(office, view.slot.starts_at).date(), []).append(view)
     session = get_session()
     closed = capacity.closed_days(session, office, first, last, _lang())
-    open_days = {capacity.local(office, start).date()
-                 for start, _end in capacity.planned_times(session, office, first, last)}
+    planned = capacity.planned_times(session, office, first, last)
+    open_days = {capacity.local(office, start).date() for start, _end in planned}
+    # A day none of whose times can still be booked (today after closing) is past, not full.
+    still_open = {capacity.local(office, start).date() for start, _end in planned
+                  if now < start - capacity.ONLINE_CUTOFF}
     weeks: list[dict] = []
     day = first - timedelta(days=first.weekday())
     while day <= last:
@@ -177,7 +180,8 @@ def _calendar(office: Office, pool: str) -> list[dict]:
             places = sum(v.availability.remaining for v in views)
             days.append({"day": d, "label": _day_label(d), "in_range": first <= d <= last,
                          "places": places, "priority_only": bool(views) and places == 0,
-                         "closed": closed.get(d), "open": d in open_days})
+                         "closed": closed.get(d), "open": d in open_days,
+                         "past": d in open_days and d not in still_open})
         weeks.append({"start": day, "end": day + timedelta(days=6), "days": days})
         day += timedelta(days=7)
     return weeks

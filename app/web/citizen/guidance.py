@@ -1,7 +1,8 @@
 """The requirement wizard and accessible guidance: "what do I need, and what will happen?"
 
 Field studies: citizens arrive without the right papers and must come back; elderly, disabled
-and low-literacy residents cannot follow the procedure alone; money is asked "for the blangko".
+and low-literacy residents cannot follow the procedure alone; money is asked when the card is
+picked up.
 So every page here works without JavaScript (the wizard's state is in the query string, so Back
 always works), says that the service is free, and links to /lapor.
 
@@ -391,7 +392,7 @@ def show_home_visit_sent():
 
 
 def _report_choices(form: ReportForm, session: Session) -> None:
-    form.office.choices = [("", _l("Pilih kantor kecamatan"))] + [
+    form.office.choices = [("", _l("Pilih kecamatan"))] + [
         (office.code, office.name) for office in list_offices(session)]
 
 
@@ -419,7 +420,8 @@ def submit_report():
     stored = reports.submit_misconduct_report(
         session, submission_id=submission_id, office_code=form.office.data,
         event_date=form.event_date.data, kind=form.kind.data,
-        description=form.description.data, contact=form.contact.data or "")
+        description=form.description.data, contact=form.contact.data or "",
+        place=form.place.data)
     session.commit()
     return redirect(url_for(".show_report_sent", nomor=stored.reference), code=303)
 

@@ -31,7 +31,7 @@ from ...domain.booking import NEEDS  # DESIGN §3; `cannot_leave_home` → home-
 from ...domain.checklist import YES_NO
 from ...domain.names import NameError, clean_name
 from ...domain.nik import today_in
-from ...models import REPORT_KINDS, REQUESTERS
+from ...models import REPORT_KINDS, REPORT_PLACES, REQUESTERS
 from ..forms import (
     NAME_MESSAGES,
     NEED_LABELS,
@@ -49,6 +49,9 @@ NEED_PICTOGRAMS = {"wheelchair": "wheelchair.svg", "sign_language": "sign_langua
 REQUESTER_LABELS = (_l("Saya sendiri"), _l("Keluarga"), _l("Tetangga"), _l("Petugas desa"))
 REPORT_KIND_LABELS = (_l("Saya dimintai uang atau imbalan"),
                       _l("Hal lain yang tidak pantas"))
+REPORT_PLACE_LABELS = (_l("Di kantor kecamatan"), _l("Di kantor desa/kelurahan"),
+                       _l("Saat mengambil e-KTP"), _l("Saat perekaman keliling (jemput bola)"),
+                       _l("Di tempat lain"))
 EARLIEST_EVENT = dt.date(2010, 1, 1)
 
 
@@ -190,8 +193,11 @@ class HomeVisitForm(_SubmittedOnce):
 
 
 class ReportForm(_SubmittedOnce):
-    office = SelectField(_l("Di kantor kecamatan mana?"), validate_choice=False,
-                         validators=[ChosenFrom(_l("Pilih kantor kecamatan."))])
+    office = SelectField(_l("Di kecamatan mana?"), validate_choice=False,
+                         validators=[ChosenFrom(_l("Pilih kecamatan."))])
+    place = RadioField(_l("Di mana kejadiannya?"),
+                       choices=choices(REPORT_PLACES, REPORT_PLACE_LABELS), validate_choice=False,
+                       validators=[ChosenFrom(_l("Pilih di mana kejadiannya."))])
     event_date = LocalDateField(
         _l("Tanggal kejadian"),
         validators=[InputRequired(_l("Tulis tanggal kejadian. Kira-kira saja jika lupa."))],

@@ -51,7 +51,9 @@ def answer_gone(error: DetailsDeleted):
 
 def _pdf_response(pdf: bytes, filename: str, etag: str) -> Response:
     response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    # The QR opens the document to view it; an "Unduh" link (?unduh=1) saves it to the phone.
+    disposition = "attachment" if request.args.get("unduh") == "1" else "inline"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response.set_etag(etag)
     # The token is a capability: shared caches must not keep the document.
     response.cache_control.private = True
