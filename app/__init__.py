@@ -8,9 +8,17 @@ from functools import cache
 from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import db
+from . import db, formatting
 from .config import ROOT, load_config
-from .extensions import LANGUAGES, babel, compress, csrf, htmx, limiter, select_locale
+from .extensions import (
+    babel,
+    compress,
+    csrf,
+    current_language,
+    htmx,
+    limiter,
+    select_locale,
+)
 
 STATIC_MAX_AGE = 365 * 24 * 3600
 CONTENT_SECURITY_POLICY = (
@@ -43,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    formatting.register_filters(app.jinja_env, current_language)
     csrf.init_app(app)
     limiter.init_app(app)
     compress.init_app(app)
@@ -84,7 +93,7 @@ def _install_response_policies(app: Flask) -> None:
     @app.after_request
     def apply_policies(response):
         lang = request.args.get("lang")
-        if lang in LANGUAGES and request.cookies.get("lang") != lang:
+        if lang in app.config["LANGUAGES"] and request.cookies.get("lang") != lang:
             response.set_cookie("lang", lang, max_age=STATIC_MAX_AGE, samesite="Lax",
                                 httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])
         if request.endpoint == "static":

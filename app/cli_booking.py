@@ -14,9 +14,9 @@ from .db import database
 from .domain import booking as bookings
 from .domain import capacity, receipts, retention, stations
 from .domain.booking import counter_drift
-from .domain.codes import display_code
 from .domain.errors import ValidationError
 from .domain.offices import get_office
+from .formatting import display_code
 from .models import STATION_STATES, Booking, Office, Slot
 
 

@@ -13,7 +13,8 @@ from .adapters import pades
 from .db import database
 from .domain import receipts
 from .domain.booking import find_current
-from .domain.codes import display_code, normalise_code
+from .domain.codes import normalise_code
+from .formatting import display_code
 
 
 @click.command("rotate-keys")

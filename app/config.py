@@ -92,4 +92,13 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     # Overrides that are not environment names (TESTING, WTF_CSRF_ENABLED …) go in as given.
     config.update({k: v for k, v in (overrides or {}).items() if k not in ENV_NAMES})
+    config.setdefault("LANGUAGES", catalogue_languages(config["BABEL_TRANSLATION_DIRECTORIES"]))
     return config
+
+
+def catalogue_languages(directories: str) -> tuple[str, ...]:
+    """Indonesian (the source language) and every compiled catalogue in the translation
+    folders: Javanese or Sundanese is a new app/translations/<code>/, not a code change."""
+    found = {path.parent.parent.name for folder in directories.split(";") if folder
+             for path in Path(folder).glob("*/LC_MESSAGES/messages.mo")}
+    return ("id", *sorted(found - {"id"}))

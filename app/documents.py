@@ -11,11 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-from babel.dates import format_date, format_time
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -25,13 +23,13 @@ from .config import ROOT
 from .db import database
 from .domain import receipts
 from .domain.services import FREE_NOTE, Document, Service, checklist, get_service
+from .i18n import N_
 from .models import Receipt, utcnow
 
 LAYOUTS = {"a5": "receipts/a5.html", "80mm": "receipts/thermal.html"}
 COLUMNS = {"a5": ("pdf", "sha256"), "80mm": ("pdf_80mm", "sha256_80mm")}
 log = logging.getLogger(__name__)
-TITLES = {"booking": ("Bukti pendaftaran", "Booking receipt"),
-          "recording": ("Tanda terima perekaman", "Recording receipt")}
+TITLES = {"booking": N_("Bukti pendaftaran"), "recording": N_("Tanda terima perekaman")}
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class ReceiptView:
     doc: receipts.ReceiptDocument
     service: Service
     bring: tuple[Document, ...]
-    free_note: object
+    free_note: str
     verify_url: str | None  # None once retention emptied the token (nothing to draw)
 
     @cached_property
@@ -49,19 +47,10 @@ class ReceiptView:
         """Drawn only for the pages that show it (the PNG takes a few milliseconds)."""
         return qr.qr_data_uri(self.verify_url)
 
-    def title(self, lang: str) -> str:
-        indonesian, english = TITLES[self.doc.kind]
-        return english if lang == "en" else indonesian
-
-
-def local_date(moment: datetime, lang: str = "id") -> str:
-    return format_date(moment, "EEEE, d MMMM y", locale=lang)
-
-
-def local_time(moment: datetime, lang: str = "id") -> str:
-    # Indonesian writes times with a dot (09.30); the moment is already in the office's zone.
-    return format_time(moment, "HH.mm" if lang == "id" else "HH:mm", tzinfo=moment.tzinfo,
-                       locale=lang)
+    @property
+    def title(self) -> str:
+        """The document's Indonesian name (the print is Indonesian; pages translate it)."""
+        return TITLES[self.doc.kind]
 
 
 def receipt_view(session, receipt: Receipt, claims: dict, base_url: str) -> ReceiptView:
@@ -75,9 +64,10 @@ def receipt_view(session, receipt: Receipt, claims: dict, base_url: str) -> Rece
 
 def receipt_html(view: ReceiptView, layout: str = "a5") -> str:
     """The print HTML, always in Indonesian: the canonical document (DESIGN §4). Rendered
-    without the page context (no request needed), so a background job can render it too."""
+    without the page context (no request needed), so a background job can render it too; the
+    `lang` it is given makes the formatting filters write Indonesian (08.00–08.30)."""
     template = current_app.jinja_env.get_template(LAYOUTS[layout])
-    return template.render(r=view, lang="id", local_date=local_date, local_time=local_time)
+    return template.render(r=view, lang="id")
 
 
 def certificate_dir() -> Path:
@@ -94,7 +84,7 @@ def certificate_dir() -> Path:
 def render_receipt_pdf(view: ReceiptView, layout: str = "a5") -> bytes:
     """HTML → WeasyPrint → PAdES signature. Plain function: the bench times it."""
     raw = render_pdf(receipt_html(view, layout), base_url=ROOT.as_uri() + "/")
-    reason = view.title("id") + " " + view.doc.code_display
+    reason = view.title + " " + view.doc.code_display
     return pades.sign_pdf(raw, certificate_dir(), reason=reason, location=view.doc.office_name)
 
 

@@ -8,8 +8,10 @@ other. Every message says how to fix the input (STYLE §6).
 
 from __future__ import annotations
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
+
+from .extensions import current_language
+from .formatting import local_date
 
 _NAME_AS_ON_KK = _l("Tulis nama seperti di Kartu Keluarga (boleh satu kata, paling banyak 120 "
                     "huruf).")
@@ -81,7 +83,7 @@ CHOOSE_OFFICE = _CHOOSE_OFFICE
 def _with_params(message, params: dict | None) -> str:
     if not params:
         return str(message)
-    shown = {key: format_date(value, "long") if hasattr(value, "isoformat") else value
+    shown = {key: local_date(value, current_language()) if hasattr(value, "isoformat") else value
              for key, value in params.items()}
     return str(message) % shown
 

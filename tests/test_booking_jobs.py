@@ -42,7 +42,7 @@ def test_a_reminder_goes_out_the_day_before_once(session):
     by_booking = {m.booking_id: m for m in messages}
     assert by_booking[with_phone.id].recipient == "+6281234567890"
     assert by_booking[without.id].recipient is None
-    assert "10:00 WIB" in by_booking[with_phone.id].body and "Gratis" in by_booking[with_phone.id].body
+    assert "10.00–10.30 WIB" in by_booking[with_phone.id].body and "Gratis" in by_booking[with_phone.id].body
     assert "Siti" not in by_booking[with_phone.id].body  # no name in an SMS
 
 
@@ -52,7 +52,7 @@ def test_wita_reminders_use_the_office_day_and_zone(session):
     assert bookings.queue_reminders(session, monday_late) == 1
     body = session.exec(select(OutboxMessage.body).where(
         OutboxMessage.booking_id == booked.id)).one()
-    assert "24-11-2026 08:00 WITA" in body
+    assert "Selasa, 24 November 2026, 08.00–08.30 WITA" in body
 
 
 class _Gateway(BaseHTTPRequestHandler):

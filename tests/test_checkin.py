@@ -11,6 +11,7 @@ from sqlmodel import select
 from app.domain import booking as bookings
 from app.domain import receipts
 from app.domain.checkin import CheckInError, check_in
+from app.formatting import display_code
 from app.models import AuditEntry, Booking, Office
 from tests.support.receipt_bookings import DATA_KEY, make_booking, make_slot, today_at
 
@@ -171,7 +172,7 @@ def test_officer_scans_a_receipt_sees_it_is_genuine_and_checks_the_person_in(
     done = client.post("/officer/scan/check-in", data={"checkin-token": receipt.token})
     assert done.status_code == 303
     confirmed = page(client, done.headers["Location"])
-    assert receipts.display_code(booking.code) in confirmed.select_one(".notice-ok").text
+    assert display_code(booking.code) in confirmed.select_one(".notice-ok").text
     assert session.get(Booking, booking.id).status == "checked_in"
     again = page(client, "/officer/scan", method="POST", data={"code": receipt.token})
     assert again.select_one(".verdict-reason")["data-status"] == "used"
@@ -182,7 +183,7 @@ def test_typed_booking_code_finds_the_newest_receipt(client, page, session, logi
     login_as("officer")
     booking, _receipt = scanned(session)
     shown = page(client, "/officer/scan", method="POST",
-                 data={"code": receipts.display_code(booking.code).lower()})
+                 data={"code": display_code(booking.code).lower()})
     assert shown.select_one("#scan-server .verdict-word").get_text(strip=True) == "ASLI"
     assert "kode pendaftaran yang diketik" in shown.text
 
@@ -224,7 +225,7 @@ def test_a_typed_code_of_another_offices_booking_tells_only_that(client, page, s
     login_as("officer", office_code="737109")
     booking, receipt = scanned(session, name="Rahasia Sekali")
     shown = page(client, "/officer/scan", method="POST",
-                 data={"code": receipts.display_code(booking.code)})
+                 data={"code": display_code(booking.code)})
     assert "milik kantor kecamatan lain" in shown.select_one("#other-office").text
     for leaked in ("Rahasia", receipt.token[:40], "0003"):
         assert leaked not in shown.html

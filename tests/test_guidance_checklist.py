@@ -9,11 +9,11 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from babel.dates import format_date
 from sqlmodel import select
 
 from app.domain.eligibility import age_on, seventeenth_birthday
 from app.domain.nik import today_in
+from app.formatting import local_date
 from app.models import AuditEntry, Draft
 
 MAN_2007 = "3515041203070003"  # man, born 12-03-2007
@@ -52,7 +52,7 @@ def test_sixteen_year_old_unmarried_is_told_the_date_they_can_record(client, pag
     shown = _check(client, page, SIXTEEN)
     result = shown.select_one(".guide-result").get_text(" ", strip=True)
     assert "umur 16 tahun" in result
-    day = format_date(SEVENTEENTH_BIRTHDAY, "full", locale="id")
+    day = local_date(SEVENTEENTH_BIRTHDAY, "id", weekday=True)  # "Rabu, 2 Desember 2026"
     assert f"Anda bisa merekam mulai {day}." in result
     assert "/booking?service=pemula" not in shown.links()
 
@@ -67,7 +67,7 @@ def test_sixteen_year_old_married_is_eligible_and_brings_marriage_evidence(clien
 
 def test_a_womans_nik_gives_her_real_birth_day(client, page):
     shown = _check(client, page, WOMAN_2007, lang="en")
-    assert "born March 12, 2007" in shown.select_one(".guide-result").get_text(" ", strip=True)
+    assert "born 12 March 2007" in shown.select_one(".guide-result").get_text(" ", strip=True)
 
 
 def test_a_stated_birth_date_that_differs_from_the_nik_is_a_warning_not_a_rejection(

@@ -21,6 +21,7 @@ from PIL import Image
 
 from app.adapters import signing
 from app.domain import receipts
+from app.formatting import display_code
 from app.models import Receipt
 from tests.support.receipt_bookings import DATA_KEY, NIK, make_booking
 
@@ -79,7 +80,7 @@ def test_printed_qr_opens_the_verify_url_and_its_token_verifies_with_the_publish
     assert (claims["d"], claims["b"], claims["k"]) == ("booking", booking.code, "0003")
 
     text = pdf_text(download.data, tmp_path)
-    assert receipts.display_code(booking.code) in text and "Siti Aminah" in text
+    assert display_code(booking.code) in text and "Siti Aminah" in text
     assert "GRATIS" in text and "Kartu Keluarga" in text and "WIB" in text
     for leaked in (text, receipt_url, verify_url, token):
         assert NIK not in leaked.replace(" ", "")
@@ -242,7 +243,7 @@ def test_page_shows_genuine_and_whether_it_is_still_valid(client, page, session,
     shown = page(client, f"/v/{receipt.token}")
     assert shown.select_one(".verdict-word").get_text(strip=True) == word
     assert reason in shown.select_one(".verdict-reason").get_text(" ", strip=True)
-    assert receipts.display_code(booking.code) in shown.text
+    assert display_code(booking.code) in shown.text
     assert NIK not in shown.html and "0003" in shown.text
 
 
@@ -258,7 +259,7 @@ def test_receipt_page_gives_the_qr_a_text_alternative_with_the_code_and_a_verify
     booking, receipt = issued()
     shown = page(client, f"/v/{receipt.token}/receipt")
     qr = shown.select_one(".receipt-qr img")
-    assert receipts.display_code(booking.code) in qr["alt"]
+    assert display_code(booking.code) in qr["alt"]
     assert qr["src"].startswith("data:image/png;base64,")
     assert f"/v/{receipt.token}" in shown.links()
     assert "Kartu Keluarga (KK)" in shown.text and "Gratis" in shown.text

@@ -18,6 +18,7 @@ from ..domain.errors import ValidationError
 from ..domain.offices import get_office
 from ..domain.services import SERVICES
 from ..extensions import limiter
+from ..formatting import masked_nik
 from ..models import Booking, Office, Receipt, Slot, utcnow
 from . import ApiError, current_token, parse_body, require_desa, require_office, route
 from .booking_schemas import BookingIn, BookingOut, BookingSlotOut, SlotOut
@@ -120,7 +121,7 @@ def booking_json(booking: Booking, office: Office, slot: Slot,
         code=booking.code, status=booking.status, service=booking.service, office=office.code,
         slot=BookingSlotOut(id=slot.id, start=_iso(office, slot.starts_at),
                             end=_iso(office, slot.ends_at), pool=slot.pool),
-        name=booking.name, nik_masked=receipts.masked_nik(booking.nik_last4),
+        name=booking.name, nik_masked=masked_nik(booking.nik_last4),
         desa_code=booking.desa_code, priority=booking.priority, needs=bookings.needs_of(booking),
         channel=booking.channel, created_at=booking.created_at.isoformat(timespec="seconds"),
         receipt_url=receipt_url, verify_url=verify_url).model_dump()

@@ -4,7 +4,7 @@ language (Accept-Language). The data lives in app/domain/services.py."""
 from __future__ import annotations
 
 from flask import jsonify
-from flask_babel import get_locale
+from flask_babel import gettext
 from pydantic import BaseModel
 
 from ..domain.services import SERVICES, service_as_json
@@ -36,7 +36,6 @@ class ServiceOut(BaseModel):
        params=[{"name": "Accept-Language", "in": "header", "required": False,
                 "schema": {"type": "string", "example": "en"}}])
 def list_services_json():
-    lang = str(get_locale() or "id")
     # Every population document is free: Pasal 79A UU 23/2006 (inserted by UU 24/2013).
-    return jsonify([ServiceOut(**service_as_json(service, lang), free_of_charge=True).model_dump()
+    return jsonify([ServiceOut(**service_as_json(service, gettext), free_of_charge=True).model_dump()
                     for service in SERVICES.values()])

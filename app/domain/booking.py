@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..adapters import notify
+from ..formatting import display_code, local_date, slot_range
 from ..models import ACTIVE_STATUSES, Booking, Desa, Office, Slot, utcnow
 from . import audit, capacity, codes, services
 from .eligibility import RECORDING_AGE, age_band, band_is_elderly, check_eligibility
@@ -357,8 +358,9 @@ def counter_drift(session: Session) -> list[Drift]:
 
 
 def _when(office: Office, slot: Slot) -> str:
-    start = capacity.local(office, slot.starts_at)
-    return f"{start:%d-%m-%Y %H:%M} {capacity.zone_name(office)}"
+    """As the receipt says it, in Indonesian: "Selasa, 1 Desember 2026, 08.00–08.30 WIB"."""
+    return (f"{local_date(slot.starts_at, 'id', office.timezone, weekday=True)}, "
+            f"{slot_range(slot.starts_at, slot.ends_at, 'id', office.timezone)}")
 
 
 _SHORT_NAMES = {"kk": "KK", "skpwni": "surat pindah (SKPWNI)",
@@ -368,12 +370,12 @@ _SHORT_NAMES = {"kk": "KK", "skpwni": "surat pindah (SKPWNI)",
 
 
 def _short_name(doc) -> str:
-    return _SHORT_NAMES.get(doc.code) or doc.name("id")
+    return _SHORT_NAMES.get(doc.code) or doc.name  # the SMS is Indonesian: the source string
 
 
 def notice_text(kind: str, booking: Booking, slot: Slot, office: Office) -> str:
     """The short Indonesian message (SMS/WhatsApp) for a booking event; no NIK, no name."""
-    code = codes.display_code(booking.code)
+    code = display_code(booking.code)
     if kind == "moved":
         return (f"Rekam: stasiun perekaman di {office.name} rusak. Jadwal Anda (kode {code}) "
                 f"dipindah ke {_when(office, slot)}. Tidak bisa datang? Ubah atau batalkan "

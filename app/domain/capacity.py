@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
+from .. import formatting
 from ..models import Closure, Office, OpeningHours, Slot, Station
 from .services import SERVICES
 
@@ -27,7 +28,6 @@ from .services import SERVICES
 # knows who is coming; kiosk and officer walk-ins may still take today's free places.
 ONLINE_CUTOFF = timedelta(hours=1)
 WALK_IN_CHANNELS = ("kiosk", "officer")
-ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 
 
 def pool_for(service_code: str) -> str:
@@ -58,7 +58,7 @@ def zone(office: Office) -> ZoneInfo:
 
 
 def zone_name(office: Office) -> str:
-    return ZONE_NAMES.get(office.timezone, office.timezone)
+    return formatting.zone_name(office.timezone)
 
 
 def local_today(office: Office, now: datetime) -> date:

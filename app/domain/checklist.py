@@ -98,7 +98,7 @@ class ChecklistView:
         return self.answers.checked and not self.missing
 
     def notes(self):
-        """The general notes that apply to this service, as bilingual Texts."""
+        """The general notes that apply to this service (source strings, shown translated)."""
         if self.service.needs_recording:
             return (NO_COVER_LETTER_NOTE, OUTSIDE_DOMICILE_NOTE, FORM_NOTE)
         return (NO_COVER_LETTER_NOTE, BIOMETRICS_ON_FILE_NOTE, FORM_NOTE)

@@ -1,7 +1,8 @@
 """Booking codes: 8 random characters of Crockford's base32 (DESIGN §3).
 
 Crockford's alphabet leaves out I, L, O and U so a code read aloud or copied from paper survives:
-people may type I or L for 1 and O for 0. 32^8 = 2^40 codes, drawn with `secrets`.
+people may type I or L for 1 and O for 0. 32^8 = 2^40 codes, drawn with `secrets`. How people
+see a code (K7Q2-M9XH) is `app.formatting.display_code`.
 """
 
 from __future__ import annotations
@@ -28,8 +29,3 @@ def normalise_code(raw: str | None) -> str | None:
     if len(text) != LENGTH or not set(text) <= _ALLOWED:
         return None
     return text
-
-
-def display_code(code: str) -> str:
-    """How people see a code: two groups of four, K7Q2-M9XH."""
-    return f"{code[:4]}-{code[4:]}"

@@ -20,8 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..adapters import notify
+from ..formatting import display_code
 from ..models import ACTIVE_STATUSES, Booking, ManageAttempt, Office, utcnow
-from . import codes
 
 LOCK_AFTER = 10
 ONE_TIME_CODE_LIFETIME = timedelta(minutes=15)
@@ -67,7 +67,7 @@ def _warn_holder(session: Session, booking: Booking, now: datetime) -> None:
                     .values(warned_at=now).execution_options(synchronize_session=False))
     if booking.phone:
         notify.queue(session, booking, "manage_warning", (
-            f"Rekam: ada {LOCK_AFTER} percobaan membuka jadwal {codes.display_code(booking.code)} "
+            f"Rekam: ada {LOCK_AFTER} percobaan membuka jadwal {display_code(booking.code)} "
             "dengan NIK yang salah. Mulai sekarang jadwal ini hanya bisa dikelola dengan kode "
             "sekali pakai yang kami kirim ke nomor ini. Jangan berikan kode itu kepada siapa "
             "pun, termasuk petugas."), now=now)
@@ -92,7 +92,7 @@ def send_one_time_code(session: Session, booking: Booking, data_key: bytes,
                     .execution_options(synchronize_session=False))
     minutes = int(ONE_TIME_CODE_LIFETIME.total_seconds() // 60)
     notify.queue(session, booking, "manage_code", (
-        f"Rekam: kode sekali pakai untuk mengelola jadwal {codes.display_code(booking.code)}: "
+        f"Rekam: kode sekali pakai untuk mengelola jadwal {display_code(booking.code)}: "
         f"{one_time}. Berlaku {minutes} menit. Jangan berikan kepada siapa pun."), now=now)
     return True
 
@@ -131,6 +131,6 @@ def send_lost_code(session: Session, nik_hash: str, office_code: str,
         return
     office = session.get(Office, office_code)
     notify.queue(session, booking, "lost_code", (
-        f"Rekam: kode booking Anda di {office.name} adalah {codes.display_code(booking.code)}. "
+        f"Rekam: kode booking Anda di {office.name} adalah {display_code(booking.code)}. "
         "Untuk melihat, memindah atau membatalkan jadwal, buka Kelola jadwal dengan kode ini "
         "dan NIK Anda. Gratis, jangan bayar siapa pun."), now=now)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased, defer
 from sqlmodel import Session, select
 
 from ..adapters import signing
+from ..formatting import display_code, masked_nik
 from ..models import Booking, Office, Receipt, SigningKey, Slot, utcnow
 from . import audit
 from .office_settings import CardPickup, card_pickup
@@ -290,7 +291,6 @@ class ReceiptDocument:
     office_name: str
     office_address: str
     timezone: str
-    zone_label: str  # WIB / WITA / WIT
     service: str
     starts_at: datetime  # in the office's zone
     ends_at: datetime | None
@@ -299,18 +299,6 @@ class ReceiptDocument:
     recorded_on: date | None
     # --- issue 10 (I): where the card is printed and picked up (office settings)
     card_pickup: CardPickup | None = None
-
-
-ZONE_LABELS = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
-
-
-def display_code(code: str) -> str:
-    return f"{code[:4]}-{code[4:]}"
-
-
-def masked_nik(last4: str) -> str:
-    """Only the last 4 digits are kept (DESIGN §9); the rest shows as dots."""
-    return "\u2022" * 12 + last4
 
 
 def document_for(session: Session, claims: dict, receipt: Receipt) -> ReceiptDocument:
@@ -326,7 +314,7 @@ def document_for(session: Session, claims: dict, receipt: Receipt) -> ReceiptDoc
         office_code=claims["o"],
         office_name=office.name if office else claims["o"],
         office_address=office.address if office else "",
-        timezone=tz.key, zone_label=ZONE_LABELS.get(tz.key, tz.key), service=claims["t"],
+        timezone=tz.key, service=claims["t"],
         starts_at=starts, ends_at=slot.ends_at.astimezone(tz) if slot else None,
         issued_at=datetime.fromtimestamp(claims["iat"], tz),
         expires_at=datetime.fromtimestamp(claims["exp"], tz),

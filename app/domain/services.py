@@ -1,7 +1,9 @@
 """The e-KTP services offered at the kecamatan desk, what to bring, and the "not sure" questions.
 
 Plain data and pure functions: no Flask, no database. Indonesian is the source language; every
-user-facing string is a bilingual :class:`Text`.
+user-facing string is an Indonesian source string marked with ``N_`` (app/i18n.py), extracted into
+the Babel catalogues and translated by the face that shows it; codes and citations stay as
+they are.
 
 Legal basis (cited per item below):
 
@@ -19,7 +21,10 @@ Legal basis (cited per item below):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from ..i18n import N_
 
 __all__ = [
     "BIOMETRICS_ON_FILE_NOTE",
@@ -34,7 +39,6 @@ __all__ = [
     "Document",
     "Question",
     "Service",
-    "Text",
     "answered_path",
     "checklist",
     "get_service",
@@ -46,24 +50,11 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Text:
-    """A bilingual string: Indonesian (source) and English."""
-
-    id: str
-    en: str
-
-    def __call__(self, lang: str) -> str:
-        """English for "en" (also "en-GB", "en_US"), Indonesian for anything else."""
-        primary = (lang or "").replace("_", "-").split("-", 1)[0].lower()
-        return self.en if primary == "en" else self.id
-
-
-@dataclass(frozen=True)
 class Document:
     code: str
-    name: Text
-    detail: Text
-    where_to_get: Text
+    name: str
+    detail: str
+    where_to_get: str
     regulation: str
     pictogram: str
 
@@ -71,14 +62,14 @@ class Document:
 @dataclass(frozen=True)
 class Service:
     code: str
-    name: Text
-    description: Text
+    name: str
+    description: str
     needs_recording: bool
     pool: str  # "station" (biometric recording) | "counter" (document service)
     pictogram: str
-    pictogram_alt: Text
+    pictogram_alt: str
     documents: tuple[Document, ...]
-    who: Text
+    who: str
     regulation: str
 
 
@@ -86,64 +77,50 @@ PERPRES = "Perpres 96/2018"
 FORM = "formulir pendaftaran penduduk menurut Permendagri 109/2019"
 
 # What the form is for and who fills it: people brought (or bought) forms they did not need.
-FORM_NOTE = Text(
+FORM_NOTE = N_(
     "Formulir pendaftaran penduduk (Permendagri 109/2019) berisi data diri Anda untuk layanan "
     "ini. Formulir itu diisi di kantor bersama petugas: Anda tidak perlu membawa atau membelinya.",
-    "The population registration form (Permendagri 109/2019) holds your details for this "
-    "service. It is filled in at the office with the officer: you do not need to bring or buy it.",
 )
 
 # --- general notes shown next to the catalogue -------------------------------------------------
 
 # Pasal 79A UU 23/2006 (inserted by UU 24/2013): no fee for any population document.
-FREE_NOTE = Text(
+FREE_NOTE = N_(
     "Semua layanan ini gratis, juga saat mengambil kartu. Tidak ada biaya untuk blangko, "
     "formulir, atau apa pun. Jika ada yang meminta uang, Anda berhak menolak dan melaporkannya.",
-    "Every service here is free, collecting the card too. There is no fee for the blank card, "
-    "the form or anything else. If anyone asks you for money, you may refuse and report it.",
 )
 
 # Perpres 96/2018 lists the requirements exhaustively; an RT/RW or desa letter is not one of them.
-NO_COVER_LETTER_NOTE = Text(
+NO_COVER_LETTER_NOTE = N_(
     "Anda tidak perlu surat pengantar dari RT/RW atau kantor desa/kelurahan.",
-    "You do not need a letter from the RT/RW or the village office.",
 )
 
 # Perekaman di luar domisili is allowed when no data changes; the home Disdukcapil prints the card.
-OUTSIDE_DOMICILE_NOTE = Text(
+OUTSIDE_DOMICILE_NOTE = N_(
     "Anda boleh merekam di sini walaupun alamat KTP Anda di daerah lain, asalkan tidak ada data "
     "yang berubah. Kartunya dicetak oleh Disdukcapil daerah asal Anda.",
-    "You may record here even if your address is in another area, as long as none of your data "
-    "changes. The card is then printed by the Disdukcapil of your home area.",
 )
 
 # Biometrics are already in the central database for rusak/hilang/perubahan/pindah.
-BIOMETRICS_ON_FILE_NOTE = Text(
+BIOMETRICS_ON_FILE_NOTE = N_(
     "Sidik jari, foto, dan iris Anda sudah tersimpan, jadi cukup dilayani di loket. Kartunya "
     "dicetak di tempat yang ditetapkan kantor; petugas memberi tahu kapan dan di mana kartu "
     "diambil. Jika datanya ternyata belum lengkap, petugas akan merekam ulang di tempat.",
-    "Your fingerprints, photo and iris are already on file, so you are served at the counter. "
-    "The card is printed at the place the office has set; the officer tells you when and where "
-    "to collect it. If the record turns out to be incomplete, the officer records you again on "
-    "the spot.",
 )
 
 # --- documents ---------------------------------------------------------------------------------
 
-_KK_NAME = Text("Kartu Keluarga (KK)", "Family card (Kartu Keluarga, KK)")
-_KK_WHERE = Text(
+_KK_NAME = N_("Kartu Keluarga (KK)")
+_KK_WHERE = N_(
     "Urus di Disdukcapil kabupaten/kota, lewat kantor desa/kelurahan, atau layanan Dukcapil "
     "daring. Gratis.",
-    "Apply at the Disdukcapil of the kabupaten/kota, through the village office, or the online "
-    "Dukcapil service. Free.",
 )
 
 KK = Document(
     code="kk",
     name=_KK_NAME,
-    detail=Text(
+    detail=N_(
         "Asli atau fotokopi; NIK Anda harus tercantum di dalamnya.",
-        "Original or a copy; your NIK must be on it.",
     ),
     where_to_get=_KK_WHERE,
     regulation=PERPRES,
@@ -153,15 +130,12 @@ KK = Document(
 KK_NEW_ADDRESS = Document(
     code="kk",
     name=_KK_NAME,
-    detail=Text(
+    detail=N_(
         "KK baru dengan alamat di sini; NIK Anda harus tercantum di dalamnya.",
-        "The new KK with your address here; your NIK must be on it.",
     ),
-    where_to_get=Text(
+    where_to_get=N_(
         "Dibuat oleh Disdukcapil kabupaten/kota ini saat Anda melapor pindah datang dengan "
         "SKPWNI. Gratis.",
-        "Issued by the Disdukcapil of this kabupaten/kota when you report your arrival with the "
-        "SKPWNI. Free.",
     ),
     regulation=PERPRES,
     pictogram="kk.svg",
@@ -170,15 +144,12 @@ KK_NEW_ADDRESS = Document(
 KK_UPDATED = Document(
     code="kk",
     name=_KK_NAME,
-    detail=Text(
+    detail=N_(
         "KK yang sudah memuat data baru Anda.",
-        "The KK that already shows your new data.",
     ),
-    where_to_get=Text(
+    where_to_get=N_(
         "Perbarui KK dulu di Disdukcapil kabupaten/kota (atau lewat kantor desa/kelurahan) "
         "dengan membawa bukti perubahannya. Gratis.",
-        "First update the KK at the Disdukcapil of the kabupaten/kota (or through the village "
-        "office), bringing the evidence of the change. Free.",
     ),
     regulation=PERPRES,
     pictogram="kk.svg",
@@ -186,17 +157,14 @@ KK_UPDATED = Document(
 
 SKPWNI = Document(
     code="skpwni",
-    name=Text(
+    name=N_(
         "Surat Keterangan Pindah (SKPWNI)",
-        "Certificate of moving (Surat Keterangan Pindah, SKPWNI)",
     ),
-    detail=Text(
+    detail=N_(
         "Surat pindah dari daerah asal Anda.",
-        "The moving certificate from the place you came from.",
     ),
-    where_to_get=Text(
+    where_to_get=N_(
         "Minta di Disdukcapil daerah asal (tempat tinggal lama). Gratis.",
-        "Ask the Disdukcapil of your previous place of residence. Free.",
     ),
     regulation=PERPRES,
     pictogram="skpwni.svg",
@@ -204,17 +172,14 @@ SKPWNI = Document(
 
 POLICE_LETTER = Document(
     code="police_letter",
-    name=Text(
+    name=N_(
         "Surat keterangan kehilangan dari polisi",
-        "Police letter of loss",
     ),
-    detail=Text(
+    detail=N_(
         "Surat yang menyatakan e-KTP Anda hilang.",
-        "A letter stating that your e-KTP was lost.",
     ),
-    where_to_get=Text(
+    where_to_get=N_(
         "Minta di Polsek atau Polres terdekat. Gratis.",
-        "Ask at the nearest police station (Polsek or Polres). Free.",
     ),
     regulation=PERPRES,
     pictogram="police_letter.svg",
@@ -222,14 +187,12 @@ POLICE_LETTER = Document(
 
 OLD_EKTP = Document(
     code="old_ektp",
-    name=Text("e-KTP lama", "Your old e-KTP"),
-    detail=Text(
+    name=N_("e-KTP lama"),
+    detail=N_(
         "Kartu yang sekarang Anda pakai; akan diganti.",
-        "The card you have now; it will be replaced.",
     ),
-    where_to_get=Text(
+    where_to_get=N_(
         "Jika kartunya hilang, pilih layanan 'e-KTP hilang' dan bawa surat dari polisi.",
-        "If the card is lost, choose the 'lost e-KTP' service and bring the police letter.",
     ),
     regulation=PERPRES,
     pictogram="old_ektp.svg",
@@ -237,14 +200,12 @@ OLD_EKTP = Document(
 
 DAMAGED_EKTP = Document(
     code="damaged_ektp",
-    name=Text("e-KTP yang rusak", "The damaged e-KTP"),
-    detail=Text(
+    name=N_("e-KTP yang rusak"),
+    detail=N_(
         "Bawa kartunya walaupun patah, retak, atau terkelupas.",
-        "Bring the card even if it is broken, cracked or peeling.",
     ),
-    where_to_get=Text(
+    where_to_get=N_(
         "Bawa saja kartunya apa adanya, juga potongannya jika patah.",
-        "Just bring the card as it is, including the pieces if it broke.",
     ),
     regulation=PERPRES,
     pictogram="damaged_ektp.svg",
@@ -252,18 +213,14 @@ DAMAGED_EKTP = Document(
 
 EVIDENCE_OF_CHANGE = Document(
     code="evidence_of_change",
-    name=Text("Bukti perubahan data", "Evidence of the change"),
-    detail=Text(
+    name=N_("Bukti perubahan data"),
+    detail=N_(
         "Misalnya buku nikah atau akta perkawinan, akta cerai, atau penetapan pengadilan untuk "
         "ganti nama.",
-        "For example a marriage book or marriage certificate, a divorce certificate, or a court "
-        "ruling for a change of name.",
     ),
-    where_to_get=Text(
+    where_to_get=N_(
         "Buku nikah dari KUA (bagi yang beragama Islam), akta perkawinan dari Disdukcapil, "
         "penetapan ganti nama dari pengadilan negeri.",
-        "Marriage book from the KUA (for Muslims), marriage certificate from the Disdukcapil, "
-        "name-change ruling from the district court.",
     ),
     regulation=PERPRES,
     pictogram="evidence_of_change.svg",
@@ -272,14 +229,12 @@ EVIDENCE_OF_CHANGE = Document(
 # Only for a first recording before 17 on the ground of marriage (see checklist()).
 MARRIAGE_CERTIFICATE = Document(
     code="marriage_certificate",
-    name=Text("Bukti perkawinan", "Evidence of marriage"),
-    detail=Text(
+    name=N_("Bukti perkawinan"),
+    detail=N_(
         "Buku nikah atau akta perkawinan, karena Anda belum berusia 17 tahun.",
-        "Marriage book or marriage certificate, because you are not yet 17.",
     ),
-    where_to_get=Text(
+    where_to_get=N_(
         "Buku nikah dari KUA (bagi yang beragama Islam), akta perkawinan dari Disdukcapil.",
-        "Marriage book from the KUA (for Muslims), marriage certificate from the Disdukcapil.",
     ),
     regulation=PERPRES,
     pictogram="marriage_certificate.svg",
@@ -287,90 +242,81 @@ MARRIAGE_CERTIFICATE = Document(
 
 # --- services ----------------------------------------------------------------------------------
 
-_COUNTER_WHO = Text("Pemilik e-KTP", "e-KTP holders")
+_COUNTER_WHO = N_("Pemilik e-KTP")
 
 SERVICES: dict[str, Service] = {
     "pemula": Service(
         code="pemula",
-        name=Text("Perekaman pertama", "First recording"),
-        description=Text(
+        name=N_("Perekaman pertama"),
+        description=N_(
             "Belum pernah punya e-KTP: foto, tanda tangan, sidik jari, dan iris direkam.",
-            "You never had an e-KTP: your photo, signature, fingerprints and iris are recorded.",
         ),
         needs_recording=True,
         pool="station",
         pictogram="pemula.svg",
-        pictogram_alt=Text("Orang dengan tanda tambah", "A person with a plus sign"),
+        pictogram_alt=N_("Orang dengan tanda tambah"),
         documents=(KK,),
-        who=Text(
+        who=N_(
             "Berusia 17 tahun ke atas, atau sudah/pernah menikah walaupun belum 17 tahun.",
-            "Aged 17 or older, or married or ever married even if younger.",
         ),
         regulation=f"{PERPRES}; {FORM}",
     ),
     "rusak": Service(
         code="rusak",
-        name=Text("e-KTP rusak", "Damaged e-KTP"),
-        description=Text(
+        name=N_("e-KTP rusak"),
+        description=N_(
             "Kartu patah, retak, atau tidak terbaca: kartu dicetak ulang.",
-            "The card is broken, cracked or unreadable: it is reprinted.",
         ),
         needs_recording=False,
         pool="counter",
         pictogram="rusak.svg",
-        pictogram_alt=Text("Kartu yang retak", "A cracked card"),
+        pictogram_alt=N_("Kartu yang retak"),
         documents=(DAMAGED_EKTP, KK),
         who=_COUNTER_WHO,
         regulation=f"{PERPRES}; {FORM}",
     ),
     "hilang": Service(
         code="hilang",
-        name=Text("e-KTP hilang", "Lost e-KTP"),
-        description=Text(
+        name=N_("e-KTP hilang"),
+        description=N_(
             "Kartu hilang: dengan surat dari polisi, kartu dicetak ulang.",
-            "The card is lost: with the police letter, it is reprinted.",
         ),
         needs_recording=False,
         pool="counter",
         pictogram="hilang.svg",
-        pictogram_alt=Text("Kartu dengan tanda tanya", "A card with a question mark"),
+        pictogram_alt=N_("Kartu dengan tanda tanya"),
         documents=(POLICE_LETTER, KK),
         who=_COUNTER_WHO,
         regulation=f"{PERPRES}; {FORM}",
     ),
     "perubahan": Service(
         code="perubahan",
-        name=Text("Perubahan data", "Change of data"),
-        description=Text(
+        name=N_("Perubahan data"),
+        description=N_(
             "Nama, agama, status perkawinan, alamat, atau data lain berubah: kartu dicetak dengan "
             "data baru.",
-            "Your name, religion, marital status, address or other data changed: a card with the "
-            "new data is printed.",
         ),
         needs_recording=False,
         pool="counter",
         pictogram="perubahan.svg",
-        pictogram_alt=Text("Kartu dengan pensil", "A card with a pencil"),
+        pictogram_alt=N_("Kartu dengan pensil"),
         documents=(KK_UPDATED, OLD_EKTP, EVIDENCE_OF_CHANGE),
         who=_COUNTER_WHO,
         regulation=f"{PERPRES}; {FORM}",
     ),
     "pindah": Service(
         code="pindah",
-        name=Text("Pindah datang", "Moved here"),
-        description=Text(
+        name=N_("Pindah datang"),
+        description=N_(
             "Pindah ke kabupaten/kota ini dari daerah lain: kartu dicetak dengan alamat baru.",
-            "You moved to this kabupaten/kota from elsewhere: a card with the new address is "
-            "printed.",
         ),
         needs_recording=False,
         pool="counter",
         pictogram="pindah.svg",
-        pictogram_alt=Text("Panah menuju rumah", "An arrow pointing to a house"),
+        pictogram_alt=N_("Panah menuju rumah"),
         documents=(SKPWNI, KK_NEW_ADDRESS),
-        who=Text(
+        who=N_(
             "Penduduk yang pindah ke kabupaten/kota ini dari daerah lain.",
-            "Residents who moved to this kabupaten/kota from another one.",
         ),
         regulation=f"{PERPRES}; {FORM}",
     ),
@@ -395,21 +341,23 @@ def checklist(service_code: str, *, ever_married: bool = False) -> tuple[Documen
     return service.documents
 
 
-def service_as_json(service: Service, lang: str, *, ever_married: bool = False) -> dict:
-    """A JSON-ready description of the service in one language."""
+def service_as_json(service: Service, translate: Callable[[str], str], *,
+                    ever_married: bool = False) -> dict:
+    """A JSON-ready description of the service, its texts put through ``translate`` (the
+    caller's gettext for its language)."""
     return {
         "code": service.code,
-        "name": service.name(lang),
-        "description": service.description(lang),
+        "name": translate(service.name),
+        "description": translate(service.description),
         "needs_recording": service.needs_recording,
         "pool": service.pool,
         "pictogram": service.pictogram,
         "requirements": [
             {
                 "code": doc.code,
-                "name": doc.name(lang),
-                "detail": doc.detail(lang),
-                "where_to_get": doc.where_to_get(lang),
+                "name": translate(doc.name),
+                "detail": translate(doc.detail),
+                "where_to_get": translate(doc.where_to_get),
                 "regulation": doc.regulation,
             }
             for doc in checklist(service.code, ever_married=ever_married)
@@ -423,79 +371,68 @@ def service_as_json(service: Service, lang: str, *, ever_married: bool = False) 
 @dataclass(frozen=True)
 class Question:
     code: str
-    text: Text
-    hint: Text
-    choices: tuple[tuple[str, Text], ...]
+    text: str
+    hint: str
+    choices: tuple[tuple[str, str], ...]
 
 
-_YES_NO = (("yes", Text("Ya", "Yes")), ("no", Text("Tidak", "No")))
+_YES_NO = (("yes", N_("Ya")), ("no", N_("Tidak")))
 
 NONE_RESULT = "none"
 
 # Pasal 64 ayat (7) huruf a UU 23/2006 as amended by UU 24/2013: an e-KTP of a citizen is valid
 # for life, so nobody needs a new card just because time has passed.
-NONE_RESULT_TEXT = Text(
+NONE_RESULT_TEXT = N_(
     "Anda tidak perlu kartu baru. e-KTP berlaku seumur hidup, walaupun tanggal di kartu sudah "
     "lewat.",
-    "You do not need a new card. An e-KTP is valid for life, even if the date printed on it has "
-    "passed.",
 )
 
 QUESTIONS: dict[str, Question] = {
     "has_ektp": Question(
         code="has_ektp",
-        text=Text("Apakah Anda sudah punya e-KTP?", "Do you already have an e-KTP?"),
-        hint=Text(
+        text=N_("Apakah Anda sudah punya e-KTP?"),
+        hint=N_(
             "Jawab 'Ya' juga jika kartunya hilang atau rusak. Sudah pernah merekam tetapi "
             "kartunya belum jadi? Anda tidak perlu merekam lagi: bawa tanda terima ke loket.",
-            "Also answer 'Yes' if the card is lost or damaged. Already recorded but the card is "
-            "not ready yet? You do not need to record again: bring your receipt to the counter.",
         ),
         choices=_YES_NO,
     ),
     "lost_or_damaged": Question(
         code="lost_or_damaged",
-        text=Text(
+        text=N_(
             "Apakah e-KTP Anda hilang atau rusak?",
-            "Is your e-KTP lost or damaged?",
         ),
-        hint=Text(
+        hint=N_(
             "Rusak artinya patah, retak, terkelupas, atau chip-nya tidak terbaca.",
-            "Damaged means broken, cracked, peeling, or the chip cannot be read.",
         ),
         choices=_YES_NO,
     ),
     "which": Question(
         code="which",
-        text=Text("Kartunya hilang atau rusak?", "Is the card lost or damaged?"),
-        hint=Text(
+        text=N_("Kartunya hilang atau rusak?"),
+        hint=N_(
             "Jika kartunya masih ada walaupun rusak, pilih 'Rusak'.",
-            "If you still have the card, even broken, choose 'Damaged'.",
         ),
-        choices=(("lost", Text("Hilang", "Lost")), ("damaged", Text("Rusak", "Damaged"))),
+        choices=(("lost", N_("Hilang")), ("damaged", N_("Rusak"))),
     ),
     "moved_from_other_city": Question(
         code="moved_from_other_city",
-        text=Text(
+        text=N_(
             "Apakah Anda pindah ke sini dari kabupaten/kota lain?",
-            "Did you move here from another kabupaten/kota?",
         ),
-        hint=Text(
+        hint=N_(
             "Pindah rumah di dalam kabupaten/kota yang sama termasuk perubahan alamat: jawab "
             "'Tidak'.",
-            "Moving within the same kabupaten/kota counts as a change of address: answer 'No'.",
         ),
         choices=_YES_NO,
     ),
     "data_changed": Question(
         code="data_changed",
-        text=Text(
+        text=N_(
             "Apakah data Anda berubah: nama, agama, status perkawinan, alamat, atau lainnya?",
-            "Has any of your data changed: name, religion, marital status, address or other?",
         ),
-        hint=Text(
+        hint=N_(
             "Contoh: Anda menikah, bercerai, atau mengganti nama lewat pengadilan.",
-            "For example: you married, divorced, or changed your name through a court.",
         ),
         choices=_YES_NO,
     ),

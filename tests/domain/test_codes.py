@@ -2,7 +2,8 @@
 
 import pytest
 
-from app.domain.codes import ALPHABET, display_code, new_code, normalise_code
+from app.domain.codes import ALPHABET, new_code, normalise_code
+from app.formatting import display_code
 
 
 def test_a_new_code_is_eight_crockford_characters_and_random():

@@ -14,9 +14,9 @@ import hashlib
 import hmac
 from datetime import date, timedelta
 
-from babel.dates import format_date
 from flask import Blueprint, current_app, g, redirect, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
@@ -24,7 +24,7 @@ from ... import messages
 from ...db import get_session, write_step
 from ...domain import booking as bookings
 from ...domain import capacity, drafts, manage_access, receipts
-from ...domain.codes import display_code, normalise_code
+from ...domain.codes import normalise_code
 from ...domain.drafts import BookingDraft
 from ...domain.errors import ValidationError
 from ...domain.nik import nik_hash
@@ -32,6 +32,7 @@ from ...domain.offices import desa_by_office, get_office, list_offices
 from ...domain.phones import normalise_phone
 from ...domain.services import FREE_NOTE, OUTSIDE_DOMICILE_NOTE, SERVICES, checklist
 from ...extensions import limiter
+from ...formatting import display_code, local_date, masked_nik, slot_range
 from ...models import Desa, Office, Slot, utcnow
 from ..drafts import BOOKING_COOKIE, load_booking, store, store_booking
 from ..forms import NEED_LABELS
@@ -111,12 +112,11 @@ def _lang() -> str:
 
 
 def _day_label(day: date) -> str:
-    return format_date(day, "EEEE, d MMMM y", locale=_lang())
+    return local_date(day, _lang(), weekday=True)
 
 
 def _time_label(office: Office, slot: Slot) -> str:
-    start, end = capacity.local(office, slot.starts_at), capacity.local(office, slot.ends_at)
-    return f"{start:%H:%M}–{end:%H:%M} {capacity.zone_name(office)}"
+    return slot_range(slot.starts_at, slot.ends_at, _lang(), office.timezone)
 
 
 def _slot_label(office: Office, view: capacity.SlotView, with_day: bool = False) -> str:
@@ -188,8 +188,8 @@ def _calendar(office: Office, pool: str) -> list[dict]:
 
 
 def _week_label(week: dict) -> str:
-    return f"{format_date(week['start'], 'd MMMM', locale=_lang())} – " \
-           f"{format_date(week['end'], 'd MMMM y', locale=_lang())}"
+    return f"{local_date(week['start'], _lang(), year=False)} – " \
+           f"{local_date(week['end'], _lang())}"
 
 
 def _day_views(office: Office, pool: str, day: date) -> list[capacity.SlotView]:
@@ -209,7 +209,7 @@ def _next_free(office: Office, pool: str, after: Slot | None) -> list[capacity.S
 
 def _service_form(payload: BookingDraft, formdata=None) -> ServiceForm:
     form = ServiceForm(formdata=formdata)
-    form.service.choices = [SelectChoice(code, s.name(_lang())) for code, s in SERVICES.items()]
+    form.service.choices = [SelectChoice(code, _(s.name)) for code, s in SERVICES.items()]
     if formdata is None:
         wanted = request.args.get("service") or payload.service
         form.service.data = wanted if wanted in SERVICES else None
@@ -418,7 +418,7 @@ def show_details():
     office, _pool = _office_and_pool(payload)
     return render("citizen/booking/details.html", form=_details_form(office, payload), office=office,
                   has_nik=payload.has_nik, last4=payload.nik_last4,
-                  outside_note=OUTSIDE_DOMICILE_NOTE(_lang()),
+                  outside_note=_(OUTSIDE_DOMICILE_NOTE),
                   needs_recording=SERVICES[payload.service].needs_recording)
 
 
@@ -436,7 +436,7 @@ def save_details():
     applicant = _applicant(form, office, payload.service) if form.validate() else None
     if applicant is None:
         return _private(render("citizen/booking/details.html", form=form, office=office, has_nik=False,
-                               outside_note=OUTSIDE_DOMICILE_NOTE(_lang()), status=422,
+                               outside_note=_(OUTSIDE_DOMICILE_NOTE), status=422,
                                needs_recording=SERVICES[payload.service].needs_recording))
     payload.nik_hash, payload.nik_last4 = applicant.nik_hash, applicant.nik_last4
     payload.age_band, payload.may_record = applicant.age_band, applicant.may_record
@@ -467,10 +467,10 @@ def _summary(payload: BookingDraft, office: Office) -> dict:
     slot = get_session().get(Slot, payload.slot)
     desa = get_session().get(Desa, payload.desa) if payload.desa != OUTSIDE else None
     return {
-        "service": SERVICES[payload.service].name(_lang()), "office": office,
+        "service": _(SERVICES[payload.service].name), "office": office,
         "day": _day_label(capacity.local(office, slot.starts_at).date()),
         "time": _time_label(office, slot), "name": payload.name,
-        "nik": receipts.masked_nik(payload.nik_last4), "phone": payload.phone,
+        "nik": masked_nik(payload.nik_last4), "phone": payload.phone,
         "desa": desa.name if desa else None, "needs": payload.needs or [],
         "priority": bookings.is_priority(payload.age_band, payload.needs or []),
     }
@@ -551,9 +551,9 @@ def _booking_facts(booking, office: Office) -> dict:
     service = SERVICES[booking.service]
     return {"booking": booking, "office": office, "code": display_code(booking.code),
             "day": _day_label(capacity.local(office, slot.starts_at).date()),
-            "time": _time_label(office, slot), "service": service.name(_lang()),
-            "bring": [(d.name(_lang()), d.detail(_lang())) for d in checklist(booking.service)],
-            "nik": receipts.masked_nik(booking.nik_last4), "free_note": FREE_NOTE(_lang())}
+            "time": _time_label(office, slot), "service": _(service.name),
+            "bring": [(_(d.name), _(d.detail)) for d in checklist(booking.service)],
+            "nik": masked_nik(booking.nik_last4), "free_note": _(FREE_NOTE)}
 
 
 @bp.get("/booking/selesai")

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.dates import get_day_names
 from flask import (
     Blueprint,
     abort,
@@ -29,7 +28,8 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, format_date, get_locale
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
@@ -37,7 +37,6 @@ from ...adapters.pdf import render_pdf
 from ...db import get_session
 from ...domain import checklist as checklist_rules
 from ...domain import reports
-from ...domain.capacity import ZONE_NAMES
 from ...domain.checklist import ChecklistAnswers, NikResult, answers_after_nik, checklist_view
 from ...domain.errors import ValidationError
 from ...domain.guidance import STEPS, get_step
@@ -56,6 +55,7 @@ from ...domain.services import (
     total_steps,
 )
 from ...extensions import csrf, htmx, limiter
+from ...formatting import local_date, time_range, weekday_names, zone_name
 from ...models import HomeVisitRequest, MisconductReport, Office, OpeningHours
 from ..drafts import load_booking, store_booking
 from ..forms import NEED_LABELS, NIK_MESSAGES
@@ -138,9 +138,8 @@ def show_not_sure():
     if step == NONE_RESULT:
         return render("citizen/guidance/not_sure.html", result_text=NONE_RESULT_TEXT, back=back,
                       carried=carried, form=None, question=None)
-    lang = current_lang()
-    form = question_form(step.code, step.text(lang),
-                         [(value, text(lang)) for value, text in step.choices], None)
+    form = question_form(step.code, _(step.text),
+                         [(value, _(text)) for value, text in step.choices], None)
     status = 200
     if request.args.get("q") == step.code:  # the question was sent without an answer
         form[step.code].errors = [ANSWER_MISSING]
@@ -195,7 +194,7 @@ def _render_checklist(service: str, answers: ChecklistAnswers, *, nik_form=None,
     if answer_missing:
         questions[pending].errors = [ANSWER_MISSING]
     ticks = TickForm(data={"have": list(answers.have)})
-    ticks.have.choices = [(doc.code, doc.name(lang)) for doc in view.documents]
+    ticks.have.choices = [(doc.code, _(doc.name)) for doc in view.documents]
     if service == "pemula" and nik_form is None:
         nik_form = NikCheckForm(data={"ever_married": answers.married or "no"})
     response = render(
@@ -234,7 +233,7 @@ def render_checklist_pdf(session: Session, service_code: str, lang: str,
         html = current_app.jinja_env.get_template("citizen/guidance/checklist_pdf.html").render(
             view=view, service=view.service, answers=answers, lang=lang, free_note=FREE_NOTE,
             offices=office_listing(session, lang), base_url=current_app.config["BASE_URL"],
-            printed_on=format_date(today_in(), "long"))
+            printed_on=local_date(today_in(), lang))
     return render_pdf(html, Path(current_app.static_folder).as_uri() + "/")
 
 
@@ -252,14 +251,13 @@ def office_listing(session: Session, lang: str) -> list[OfficeInfo]:
     rows = session.exec(select(OpeningHours).order_by(
         OpeningHours.office_code, OpeningHours.weekday, OpeningHours.opens)).all()
     periods: dict[str, dict[int, list[str]]] = {}
-    clock = "%H:%M" if lang == "en" else "%H.%M"  # Indonesian writes 08.00
     for row in rows:
-        text = f"{row.opens.strftime(clock)}–{row.closes.strftime(clock)}"
+        text = time_range(row.opens, row.closes, lang)
         periods.setdefault(row.office_code, {}).setdefault(row.weekday, []).append(text)
-    day_names = get_day_names("wide", locale="en" if lang == "en" else "id")
+    day_names = weekday_names(lang)
     listing = []
     for office in list_offices(session):
-        zone = ZONE_NAMES.get(office.timezone, office.timezone)
+        zone = zone_name(office.timezone)
         lines, days = [], sorted(periods.get(office.code, {}).items())
         i = 0
         while i < len(days):
@@ -348,7 +346,7 @@ def _home_visit_choices(form: HomeVisitForm, session: Session, lang: str) -> Non
     form.desa.choices = {None: [("", _l("Pilih desa atau kelurahan"))]} | {
         offices[code]: [(d.code, d.name) for d in desa] for code, desa in
         desa_by_office(session).items() if code in offices}
-    form.service.choices = [(s.code, s.name(lang)) for s in SERVICES.values()]
+    form.service.choices = [(s.code, _(s.name)) for s in SERVICES.values()]
 
 
 def _home_visit_page(form: HomeVisitForm, status: int = 200):

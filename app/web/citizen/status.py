@@ -4,12 +4,9 @@ line that the home and booking pages show for each office."""
 from __future__ import annotations
 
 from flask import Blueprint, abort
-from flask_babel import get_locale
 
 from ...db import get_session
-from ...documents import local_date, local_time
 from ...domain import office_settings, office_status
-from ...domain.capacity import local, zone_name
 from ...domain.offices import get_office
 from ..rendering import render
 
@@ -40,10 +37,6 @@ def show_office_status(office_code):
     if office is None:
         abort(404)
     status = service_status(office)
-    updated = None
-    if status.updated_at:
-        moment, lang = local(office, status.updated_at), str(get_locale() or "id")
-        updated = f"{local_date(moment, lang)}, {local_time(moment, lang)} {zone_name(office)}"
-    response = render("citizen/status.html", office=office, service=status, updated=updated)
+    response = render("citizen/status.html", office=office, service=status)
     response.headers["Cache-Control"] = "no-cache"  # it can change at any moment of the day
     return response

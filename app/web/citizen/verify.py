@@ -7,12 +7,12 @@ import hashlib
 import json
 
 from flask import Blueprint, Response, abort, request
-from flask_babel import get_locale
 
 from ...db import get_session
-from ...documents import NotStored, local_date, local_time, stored_pdf
+from ...documents import NotStored, stored_pdf
 from ...domain import receipts
 from ...extensions import limiter
+from ...formatting import display_code
 from ...routing import install_token_converter
 from ..receipt_documents import view_of
 from ..rendering import render
@@ -22,10 +22,6 @@ bp.record_once(install_token_converter)
 # Generous for an office scanning all day behind one address, tight for someone trying tokens.
 VERIFY_LIMIT = "120 per minute"
 JWKS_MAX_AGE = 300  # devices re-check often enough to learn a rotated key the same day
-
-
-def _lang() -> str:
-    return str(get_locale() or "id")
 
 
 class DetailsDeleted(Exception):
@@ -67,7 +63,7 @@ def _pdf_response(pdf: bytes, filename: str, etag: str) -> Response:
 
 def _filename(result, suffix: str = "") -> str:
     kind = "bukti-pendaftaran" if result.receipt.kind == "booking" else "tanda-terima-perekaman"
-    return f"{kind}-{receipts.display_code(result.document['b'])}{suffix}.pdf"
+    return f"{kind}-{display_code(result.document['b'])}{suffix}.pdf"
 
 
 @bp.get("/.well-known/jwks.json")
@@ -98,8 +94,7 @@ def show_verification(token):
                 # Genuine or not is what the person came for: say it now; the document is
                 # rendered and kept on a later visit (issue 9 §10).
                 sha256 = None
-    response = render("citizen/verify/show.html", result=result, r=view, sha256=sha256, token=token,
-                      local_date=local_date, local_time=local_time, page_lang=_lang())
+    response = render("citizen/verify/show.html", result=result, r=view, sha256=sha256, token=token)
     response.headers["Cache-Control"] = "no-store"  # the status can change at any moment
     response.headers["X-Robots-Tag"] = "noindex"
     return response
@@ -142,8 +137,7 @@ def show_receipt(token):
     """The receipt as an accessible page: to show on a phone, or to print at home."""
     result = _genuine_or_404(token)
     view = view_of(result)
-    response = render("citizen/verify/receipt.html", result=result, r=view, token=token,
-                      local_date=local_date, local_time=local_time, page_lang=_lang())
+    response = render("citizen/verify/receipt.html", result=result, r=view, token=token)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response

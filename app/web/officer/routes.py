@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 
 from ...config import ROOT
 from ...db import get_session
-from ...documents import local_date, local_time
 from ...domain import audit
 from ...domain.checkin import CheckInError, check_in
-from ...domain.codes import display_code, normalise_code
+from ...domain.codes import normalise_code
 from ...domain.offices import list_offices
 from ...domain.services import SERVICES
+from ...formatting import display_code
 from ..auth import current_user, guard
 from ..receipt_documents import view_of
 from ..rendering import render
@@ -42,15 +42,14 @@ def _scan_page(scan=None, *, form=None, nik_form=None, nik_match=None, checked_i
         nik_form.nik.raw_data, nik_form.nik.data = None, ""  # never echo a NIK back
     lang = str(get_locale() or "id")
     # Names for what the device shows offline: the token carries only codes.
-    names = {"services": {code: s.name(lang) for code, s in SERVICES.items()},
+    names = {"services": {code: _(s.name) for code, s in SERVICES.items()},
              "offices": {o.code: o.name for o in list_offices(get_session())}}
     return render("officer/scan.html", block="result" if scan is not None else None,
                   form=form or ScanForm(formdata=None), scan=scan, r=view, nik_form=nik_form,
                   check_in_form=TokenForm(formdata=None, prefix="checkin",
                                           data={"token": scan.token if scan else ""}),
                   nik_match=nik_match, checked_in=checked_in, check_in_error=check_in_error,
-                  names=names, page_lang=lang, local_date=local_date,
-                  local_time=local_time, status=status)
+                  names=names, page_lang=lang, status=status)
 
 
 @bp.get("/scan")
