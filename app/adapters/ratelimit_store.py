@@ -23,7 +23,7 @@ from pathlib import Path
 
 from limits.storage import MovingWindowSupport, Storage
 
-BUSY_TIMEOUT_MS = 5_000
+BUSY_TIMEOUT_MS = 15_000  # like the booking database: a loaded machine may queue writers
 # One acquisition in this many also sweeps every key's expired entries (keys that are never
 # hit again would otherwise stay for good); the key being hit is always tidied.
 SWEEP_EVERY = 200
@@ -42,6 +42,27 @@ CREATE TABLE IF NOT EXISTS entry (
 CREATE INDEX IF NOT EXISTS ix_entry_key_at ON entry (key, at);
 CREATE INDEX IF NOT EXISTS ix_entry_expires ON entry (expires_at);
 """
+
+
+def _set_up(connection: sqlite3.Connection) -> None:
+    """WAL and the tables, once per file. Changing the journal mode can answer "locked" at once,
+    without the busy handler, while other workers' first requests open their connections too (a
+    rush of parallel sign-ins did, and one got a 500): only a file not yet in WAL is changed, and
+    a refusal is tried again until the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if connection.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                connection.execute("PRAGMA journal_mode=WAL")
+            known = connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('counter', 'entry')").fetchone()
+            if known[0] < 2:
+                connection.executescript(SCHEMA)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 class SQLiteStorage(Storage, MovingWindowSupport):
@@ -80,10 +101,9 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
                                      isolation_level=None, check_same_thread=False)
         connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        connection.execute("PRAGMA journal_mode=WAL")
         # Counters are not precious: a power cut may lose the last few, never corrupt the file.
         connection.execute("PRAGMA synchronous=NORMAL")
-        connection.executescript(SCHEMA)
+        _set_up(connection)
         return connection
 
     # -- Storage -----------------------------------------------------------------------------

@@ -3,20 +3,15 @@ keyboard only, and with JavaScript off."""
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from tests.browser.conftest import assert_accessible
+from tests.support.niks import fresh_nik
 
-_serials = itertools.count(7001)
-
-
-def _nik() -> str:
-    """A fresh valid NIK for each booking (one active booking per NIK)."""
-    return f"3515045203{70:02d}{next(_serials):04d}"
+_nik = fresh_nik  # one active booking per NIK: a fresh one for each booking
 
 
 def _step(page, checks: bool):
@@ -48,7 +43,7 @@ def _book(page, nik: str, checks: bool = True, service: str = "pemula") -> str:
     page.fill("#phone", "0812 3456 7890")
     page.check("input[name=needs][value=wheelchair]")
     page.click("main button[type=submit]")
-    assert re.search(r"/booking/periksa$", page.url)
+    assert re.search(r"/booking/periksa$", page.url), page.locator("main").inner_text()[:1500]
     _step(page, checks)
     page.click("main form button[type=submit]")
     assert page.url.endswith("/booking/selesai")

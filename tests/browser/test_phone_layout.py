@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.browser.conftest import assert_accessible, settle
-from tests.browser.test_booking_pages import _nik
+from tests.support.niks import fresh_nik as _nik
 
 # For every visible text node, every word's range must lie on one line (one top edge), and the
 # page must not be wider than the viewport. A line may end after a hyphen or slash, as in print
@@ -90,7 +90,7 @@ def test_booking_manage_and_verify_pages_fit_a_phone(new_page, live_server, widt
     page.select_option("#desa", "3515041003")
     assert_fits_a_phone(page, axe=False)
     page.click("main button[type=submit]")
-    assert re.search(r"/booking/periksa$", page.url)
+    assert re.search(r"/booking/periksa$", page.url), page.locator("main").inner_text()[:1500]
     assert_fits_a_phone(page)  # review
     page.click("main form button[type=submit]")
     assert page.url.endswith("/booking/selesai")
