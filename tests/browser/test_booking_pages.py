@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from tests.browser.conftest import assert_accessible
@@ -35,7 +36,7 @@ def _book(page, nik: str, checks: bool = True, service: str = "pemula") -> str:
     page.click("main button[type=submit]")
     page.fill("#nik", "12345")  # a mistake first: the error state must be accessible too
     page.click("main button[type=submit]")
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     _step(page, checks)
     page.fill("#nik", nik)
     page.fill("#name", "Siti Aminah")
@@ -57,7 +58,7 @@ def _manage(page, code: str, nik: str, checks: bool = True):
     page.fill("#code", code.lower())
     page.fill("#nik", nik[:-1] + ("1" if nik[-1] != "1" else "2"))  # a wrong NIK first
     page.click("main button[type=submit]")
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     _step(page, checks)
     page.fill("#nik", nik)
     page.click("main button[type=submit]")
@@ -82,12 +83,12 @@ def test_booking_and_managing_have_no_violations_in_any_state(new_page, lang, wi
     page.locator("#reschedule-times .time-links a").first.click()
     assert_accessible(page)
     page.click("main form button[type=submit]")
-    assert page.locator(".notice-ok").is_visible()
+    expect(page.locator(".notice-ok")).to_be_visible()
     assert_accessible(page)
     page.click("main a.button.warning")
     assert_accessible(page)
     page.click("main form button.warning")
-    assert page.locator(".notice-ok").is_visible()
+    expect(page.locator(".notice-ok")).to_be_visible()
     assert_accessible(page)
 
 
@@ -114,7 +115,7 @@ def test_a_slot_taken_meanwhile_and_a_second_booking_are_explained_accessibly(
     page.click("main button[type=submit]")
     # Refused at the details step, on the NIK (the one domain check), not after the review.
     assert "sudah punya jadwal" in page.locator("#nik-error").inner_text()
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert_accessible(page)
     # Someone else now: the chosen time fills up while they read the review page.
     page.goto("/booking/data")
@@ -128,8 +129,8 @@ def test_a_slot_taken_meanwhile_and_a_second_booking_are_explained_accessibly(
                            {"id": int(slot_id)})
     engine.dispose()
     page.click("main form button[type=submit]")
-    assert page.locator("#time-choices [role=alert]").is_visible()
-    assert page.locator("input[name=slot]").count() > 0
+    expect(page.locator("#time-choices [role=alert]")).to_be_visible()
+    expect(page.locator("input[name=slot]").first).to_be_visible()
     assert_accessible(page)
 
 
@@ -184,15 +185,15 @@ def test_a_whole_booking_and_cancel_without_javascript(new_page):
     page = new_page(width=320, javascript=False)
     nik = _nik()
     code = _book(page, nik, checks=False, service="hilang")
-    assert page.locator("text=Kode booking Anda").is_visible()
+    expect(page.locator("text=Kode booking Anda")).to_be_visible()
     _manage(page, code, nik, checks=False)
     page.click("main a.button.secondary")
     page.locator("a.day-link").first.click()
-    assert page.locator(".time-links a").count() > 0
+    expect(page.locator(".time-links a").first).to_be_visible()
     page.click("text=Kembali ke jadwal Anda")
     page.click("main a.button.warning")
     page.click("main form button.warning")
-    assert page.locator(".notice-ok").is_visible()
+    expect(page.locator(".notice-ok")).to_be_visible()
     assert "Dibatalkan" in page.locator("main").inner_text()
 
 
@@ -220,13 +221,14 @@ def _lost_code_then_locked(page, lang: str, nik: str, code: str, checks: bool) -
     page.goto(f"/booking/lupa-kode?lang={lang}")
     _step(page, checks)
     page.click("main button[type=submit]")  # nothing filled in: the error summary
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.title().startswith(("Kesalahan", "Error"))
     _step(page, checks)
     page.fill("#nik", nik)
     page.select_option("#office", "351504")
     page.click("main button[type=submit]")
-    assert page.locator(".notice-ok").is_visible() and code not in page.content()
+    expect(page.locator(".notice-ok")).to_be_visible()
+    assert code not in page.content()
     _step(page, checks)
     page.goto("/booking/kelola")
     for attempt in range(10):  # someone guesses NIKs for this code
@@ -240,7 +242,7 @@ def _lost_code_then_locked(page, lang: str, nik: str, code: str, checks: bool) -
     _step(page, checks)
     page.fill("#one_time_code", "12")
     page.click("main button[type=submit]")
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     _step(page, checks)
 
 

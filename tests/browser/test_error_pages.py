@@ -6,6 +6,7 @@ assets still load from the live server.
 """
 
 import pytest
+from playwright.sync_api import expect
 
 from app import create_app
 from app.errors import error_response
@@ -35,5 +36,5 @@ def test_error_page_is_accessible(new_page, live_server, render_error, status, l
         status=status, body=html, content_type="text/html; charset=utf-8"))
     page.goto("/error-preview")
     assert page.locator("html").get_attribute("lang") == lang
-    assert page.locator("h1").count() == 1
+    expect(page.locator("h1")).to_have_count(1)
     assert_accessible(page)

@@ -1,6 +1,7 @@
 """The foundation pages in a real browser: zero axe violations, keyboard, no JavaScript."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import WIDTHS, assert_accessible
 
@@ -22,7 +23,7 @@ def test_failed_login_state_has_no_accessibility_violations(new_page, lang):
     page = new_page(width=320)
     page.goto(f"/login?lang={lang}")
     page.click("button[type=submit]")
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     assert page.title().startswith("Kesalahan:" if lang == "id" else "Error:")
     assert_accessible(page)
@@ -98,5 +99,5 @@ def test_the_officer_landing_page_is_accessible(new_page, staff_login, width):
     page = new_page(width=width)
     staff_login(page, "officer")
     assert page.url.endswith("/officer/")
-    assert page.locator("a[href='/officer/scan']").count() == 1
+    expect(page.locator("a[href='/officer/scan']")).to_have_count(1)
     assert_accessible(page)

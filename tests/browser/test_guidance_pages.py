@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from app.domain.nik import today_in
 from tests.browser.conftest import PHONE, assert_accessible
@@ -174,7 +175,7 @@ def test_the_whole_wizard_without_javascript(new_page):
         page.click("form.question-form button[type=submit]")
     assert page.url.endswith("/syarat/pindah")
     assert page.locator("h1").inner_text() == "Requirements: Moved here"
-    assert not page.locator("button[data-read-aloud]").is_visible()  # needs JavaScript
+    expect(page.locator("button[data-read-aloud]")).to_be_hidden()  # needs JavaScript
     page.check("#doc-kk input[type=checkbox]")
     page.click("#checklist-ticks button[type=submit]")
     assert "checked=1" in page.url
@@ -219,7 +220,7 @@ def test_reports_and_home_visits_without_javascript(new_page):
     page.goto("/lapor")
     page.click("main form button[type=submit]")
     assert page.title().startswith("Kesalahan:")
-    assert page.locator(".error-summary li").count() == 5  # office, place, date, kind, story
+    expect(page.locator(".error-summary li")).to_have_count(5)  # office, place, date, kind, story
 
 
 def test_read_aloud_appears_only_with_speech_synthesis(new_page):
@@ -235,4 +236,4 @@ def test_read_aloud_appears_only_with_speech_synthesis(new_page):
     page.add_init_script(
         "Object.defineProperty(window, 'speechSynthesis', {value: undefined})")
     page.goto("/panduan/iris")
-    assert not page.locator("button[data-read-aloud]").is_visible()
+    expect(page.locator("button[data-read-aloud]")).to_be_hidden()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible, settle
 from tests.support.niks import fresh_nik as _nik
@@ -113,7 +114,7 @@ def test_booking_manage_and_verify_pages_fit_a_phone(new_page, live_server, widt
     page.click("main a.button.warning")
     assert_fits_a_phone(page)  # cancel
     page.click("main form button.warning")
-    assert page.locator(".notice-ok").is_visible()
+    expect(page.locator(".notice-ok")).to_be_visible()
     page.goto(f"/v/{token}")
     assert page.locator(".verdict-word").inner_text() == "DIBATALKAN"
     assert_fits_a_phone(page)  # verify, cancelled
@@ -158,6 +159,6 @@ def test_the_new_days_times_take_focus_when_rescheduling(new_page, live_server):
 def test_home_page_fits_a_phone_and_leads_to_booking_and_managing(new_page, live_server):
     page = _phone(new_page, live_server, 320, "larger")
     page.goto("/")
-    assert page.locator("main a[href='/booking']").first.is_visible()
-    assert page.locator("main a[href='/booking/kelola']").first.is_visible()
+    expect(page.locator("main a[href='/booking']").first).to_be_visible()
+    expect(page.locator("main a[href='/booking/kelola']").first).to_be_visible()
     assert_fits_a_phone(page)

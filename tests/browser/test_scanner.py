@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from joserfc.util import urlsafe_b64decode, urlsafe_b64encode
 from PIL import Image
+from playwright.sync_api import expect
 
 from app.adapters.qr import qr_png
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible
@@ -111,7 +112,7 @@ def test_photo_of_a_printed_receipt_is_genuine_and_a_forged_one_is_not_offline(
     page.set_input_files("#scan-file", str(receipts_on_paper["photo"]))
     page.locator("#scan-local .verdict-word").wait_for(timeout=20_000)
     assert page.locator("#scan-local .verdict-word").inner_text() == "ASLI"
-    assert page.locator("#scan-local .verdict-bad").count() == 0
+    expect(page.locator("#scan-local .verdict-bad")).to_have_count(0)
 
     page.set_input_files("#scan-file", str(receipts_on_paper["forged"]))
     page.locator("#scan-local .verdict-bad").wait_for(timeout=20_000)
@@ -135,7 +136,7 @@ def test_online_wedge_scan_shows_both_answers_then_checks_in(new_page, staff_log
     assert "Status terkini dari server Rekam" in page.locator("#scan-server").text_content()
     page.fill("#nikcheck-nik", "3515041203070003")
     page.click("text=Cocokkan NIK")
-    assert page.locator(".nik-no-match").is_visible()  # not this booking's NIK
+    expect(page.locator(".nik-no-match")).to_be_visible()  # not this booking's NIK
     page.fill("#code", token)
     page.press("#code", "Enter")
     page.locator("#scan-server button:has-text('Catat hadir')").click()

@@ -2,6 +2,7 @@
 languages; and all of it there with JavaScript off (plain words and pictograms need none)."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import WIDTHS, assert_accessible
 
@@ -31,8 +32,8 @@ def test_the_status_page_has_no_accessibility_violations(new_page, limited_today
     page = new_page(width=width)
     page.goto(f"/status/{limited_today}?lang={lang}")
     assert page.locator("html").get_attribute("lang") == lang
-    assert page.get_by_text("blangko habis sampai Senin").is_visible()
-    assert page.locator("dl img").count() == 2
+    expect(page.get_by_text("blangko habis sampai Senin")).to_be_visible()
+    expect(page.locator("dl img")).to_have_count(2)
     assert_accessible(page)
 
 
@@ -46,8 +47,8 @@ def test_a_normal_days_status_has_no_accessibility_violations(new_page, width):
 def test_the_status_page_needs_no_javascript(new_page, limited_today):
     page = new_page(width=320, javascript=False)
     page.goto(f"/status/{limited_today}?lang=en")
-    assert page.get_by_text("blangko habis sampai Senin").is_visible()
-    assert page.locator("dl img").count() == 2
+    expect(page.get_by_text("blangko habis sampai Senin")).to_be_visible()
+    expect(page.locator("dl img")).to_have_count(2)
     box = page.locator("main").bounding_box()
     assert box["width"] <= 320
 
@@ -57,5 +58,5 @@ def test_the_home_page_with_a_status_line_has_no_accessibility_violations(
         new_page, limited_today, width):
     page = new_page(width=width)
     page.goto("/")
-    assert page.locator(".office-status").first.is_visible()
+    expect(page.locator(".office-status").first).to_be_visible()
     assert_accessible(page)

@@ -7,6 +7,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, assert_accessible
 from tests.support.receipt_bookings import issue_in_live_database
@@ -100,7 +101,7 @@ def test_after_retention_the_verification_and_the_gone_document_are_accessible(
     page = new_page(width=width)
     page.goto(f"/v/{deleted_token}?lang={lang}")
     assert page.locator(".verdict-word").inner_text() == CANCELLED[lang]  # a cancelled booking, emptied later
-    assert page.locator("#details-deleted").is_visible()
+    expect(page.locator("#details-deleted")).to_be_visible()
     assert_accessible(page)
     response = page.goto(f"/v/{deleted_token}/document?lang={lang}")
     assert response.status == 410
