@@ -17,13 +17,13 @@ pytestmark = pytest.mark.db
 
 BUDGETS = {  # route: statements on a warm request, on SQLite and PostgreSQL alike
     "POST /api/v1/bookings": 15,
-    "GET /api/v1/offices/{code}/slots": 6,
+    "GET /api/v1/offices/{code}/slots": 3,
     "GET /api/v1/verify/{token}": 2,
     "GET /v/{token}": 4,
     "GET /v/{token}/document": 2,
     "GET /.well-known/jwks.json": 1,
     "GET /api/v1/offices": 2,
-    "GET /booking/hari": 11,
+    "GET /booking/hari": 6,
     "GET /": 0,
 }
 
