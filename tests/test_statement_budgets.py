@@ -18,8 +18,8 @@ pytestmark = pytest.mark.db
 BUDGETS = {  # route: statements on a warm request, on SQLite and PostgreSQL alike
     "POST /api/v1/bookings": 15,
     "GET /api/v1/offices/{code}/slots": 3,
-    "GET /api/v1/verify/{token}": 2,
-    "GET /v/{token}": 4,
+    "GET /api/v1/verify/{token}": 1,
+    "GET /v/{token}": 3,
     "GET /v/{token}/document": 2,
     "GET /.well-known/jwks.json": 1,
     "GET /api/v1/offices": 2,
@@ -45,11 +45,13 @@ def _measure(app, route: str, request):
 
 
 @pytest.fixture
-def receipt(session):
+def token(session) -> str:
+    """A fresh receipt's token, as a string: reading it off the row inside a counted request
+    would count the row's refresh (the test session is rolled back, so expired, after each)."""
     booking = make_booking(session)
     issued = receipts.issue_receipt(session, booking, "booking", data_key=DATA_KEY)
     session.commit()
-    return issued
+    return issued.token
 
 
 def test_a_booking_post_stays_within_its_budget(app, client, api_token):
@@ -71,24 +73,24 @@ def test_a_week_of_slots_stays_within_its_budget(app, client):
     assert len(week.json) > 7  # a real week, not an empty answer
 
 
-def test_the_verify_api_stays_within_its_budget(app, client, receipt):
+def test_the_verify_api_stays_within_its_budget(app, client, token):
     answer = _measure(app, "GET /api/v1/verify/{token}",
-                      lambda: client.get(f"/api/v1/verify/{receipt.token}"))
+                      lambda: client.get(f"/api/v1/verify/{token}"))
     assert answer.json["status"] == "valid"
 
 
-def test_the_verify_page_stays_within_its_budget(app, client, receipt):
-    client.get(f"/v/{receipt.token}/document")  # the document exists, as after the first look
-    _measure(app, "GET /v/{token}", lambda: client.get(f"/v/{receipt.token}"))
+def test_the_verify_page_stays_within_its_budget(app, client, token):
+    client.get(f"/v/{token}/document")  # the document exists, as after the first look
+    _measure(app, "GET /v/{token}", lambda: client.get(f"/v/{token}"))
 
 
-def test_a_stored_document_stays_within_its_budget(app, client, receipt):
+def test_a_stored_document_stays_within_its_budget(app, client, token):
     answer = _measure(app, "GET /v/{token}/document",
-                      lambda: client.get(f"/v/{receipt.token}/document"))
+                      lambda: client.get(f"/v/{token}/document"))
     assert answer.data.startswith(b"%PDF")
 
 
-def test_the_key_set_stays_within_its_budget(app, client, receipt):
+def test_the_key_set_stays_within_its_budget(app, client, token):
     answer = _measure(app, "GET /.well-known/jwks.json",
                       lambda: client.get("/.well-known/jwks.json"))
     assert answer.json["keys"]
