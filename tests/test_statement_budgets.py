@@ -8,7 +8,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.domain import receipts
+from app import create_app
+from app.db import database
+from app.domain import accounts, receipts
+from app.domain.demo import seed_demo
+from app.migrate import upgrade
+from tests.support.csrf_client import CsrfClient
+from tests.support.databases import fresh_database
 from tests.support.niks import fresh_nik
 from tests.support.receipt_bookings import DATA_KEY, make_booking
 from tests.support.statements import counting
@@ -17,6 +23,7 @@ pytestmark = pytest.mark.db
 
 BUDGETS = {  # route: statements on a warm request, on SQLite and PostgreSQL alike
     "POST /api/v1/bookings": 15,
+    "POST /api/v1/bookings, committed": 16,
     "GET /api/v1/offices/{code}/slots": 3,
     "GET /api/v1/verify/{token}": 1,
     "GET /v/{token}": 3,
@@ -65,6 +72,40 @@ def test_a_booking_post_stays_within_its_budget(app, client, api_token):
             "service": "pemula", "slot_id": slot["id"]})
 
     assert _measure(app, "POST /api/v1/bookings", book).status_code == 201
+
+
+@pytest.fixture(scope="module")
+def committed_app(worker_name, tmp_path_factory):
+    """The app over a committed database of its own, no test binding: each session is its own,
+    as in production (the binding's one shared session refreshes rows a reader's close expired
+    and lets the write session find the reader's rows without a query)."""
+    tmp = tmp_path_factory.mktemp("budgets")
+    url = fresh_database(f"{worker_name}_budgets", tmp)
+    upgrade(url)
+    app = create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "TESTING": True,
+                      "RATE_LIMITS": "off", "BASE_URL": "http://rekam.test",
+                      "SECRET_KEY": "test-secret", "DATA_KEY": "test-data-key"})
+    app.test_client_class = CsrfClient
+    with app.app_context(), database().session() as session:
+        seed_demo(session)
+        _token, secret = accounts.mint_token(session, "kiosk", "351504", None)
+        session.commit()
+    yield app, {"Authorization": f"Bearer {secret}"}
+    app.extensions["rekam_db"].dispose()
+
+
+def test_a_booking_post_on_committed_data_stays_within_its_budget(committed_app):
+    app, headers = committed_app
+    client = app.test_client()
+    week = client.get(f"/api/v1/offices/351504/slots?{_week()}").json
+    slot = next(s for s in week if s["remaining"] >= 2)
+
+    def book():
+        return client.post("/api/v1/bookings", headers=headers, json={
+            "nik": fresh_nik(), "name": "Siti Aminah", "desa_code": "3515041003",
+            "service": "pemula", "slot_id": slot["id"]})
+
+    assert _measure(app, "POST /api/v1/bookings, committed", book).status_code == 201
 
 
 def test_a_week_of_slots_stays_within_its_budget(app, client):

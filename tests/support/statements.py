@@ -1,11 +1,12 @@
 """Counting the SQL statements one request sends (issue 11: a statement budget is a test).
 
 Every statement either engine of the app sends to its cursor is counted, PRAGMAs included,
-except the test binding's own plumbing: `SAVEPOINT`, `RELEASE SAVEPOINT` and `ROLLBACK TO
-SAVEPOINT` are what tests/support/bound_database.py puts where production says BEGIN and COMMIT
-(SQLite's explicit `BEGIN`/`BEGIN IMMEDIATE` from app/db.py would be counted, but the binding's
-transaction is already open, so they never run in a test). Excluded statements are kept in
-`skipped`, so a test can show them too.
+except transaction control, kept apart in `skipped` (`Statements.transactions` says how many):
+- `SAVEPOINT`, `RELEASE SAVEPOINT`, `ROLLBACK TO SAVEPOINT`: what tests/support/bound_database.py
+  puts where production begins and commits, and what `begin_nested` sends in the booking;
+- `BEGIN`/`BEGIN IMMEDIATE`: SQLite's explicit begin from app/db.py. PostgreSQL's driver begins
+  without a statement of its own and COMMIT is the driver's call on either, so counting BEGIN
+  would make one budget differ by dialect.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from flask import Flask
 from sqlalchemy import event
 
-BINDING_PLUMBING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN")
 
 
 @dataclass
@@ -27,6 +28,10 @@ class Statements:
 
     def __len__(self) -> int:
         return len(self.counted)
+
+    @property
+    def transactions(self) -> int:
+        return sum(1 for s in self.skipped if s.lstrip().upper().startswith("BEGIN"))
 
     def report(self) -> str:
         return "\n".join(f"{n}. {' '.join(s.split())[:160]}" for n, s in
@@ -41,8 +46,8 @@ def counting(app: Flask) -> Iterator[Statements]:
     seen = Statements()
 
     def record(_conn, _cursor, statement, _parameters, _context, _executemany):
-        plumbing = statement.lstrip().upper().startswith(BINDING_PLUMBING)
-        (seen.skipped if plumbing else seen.counted).append(statement)
+        control = statement.lstrip().upper().startswith(TRANSACTION_CONTROL)
+        (seen.skipped if control else seen.counted).append(statement)
 
     for engine in engines:
         event.listen(engine, "before_cursor_execute", record)
