@@ -10,9 +10,10 @@ import pytest
 
 from app import create_app
 from app.db import database
-from app.domain import accounts, receipts
+from app.domain import accounts, capacity, receipts
 from app.domain.demo import seed_demo
 from app.migrate import upgrade
+from app.models import Office, utcnow
 from tests.support.csrf_client import CsrfClient
 from tests.support.databases import fresh_database
 from tests.support.niks import fresh_nik
@@ -33,6 +34,14 @@ BUDGETS = {  # route: statements on a warm request, on SQLite and PostgreSQL ali
     "GET /booking/hari": 6,
     "GET /": 0,
 }
+
+
+def _horizon_made(session) -> None:
+    """The booking horizon's slot rows, as the slot-horizon job keeps them (app/jobs.py): the
+    request that finds a day missing and makes it is rare and not what a budget is for."""
+    for pool in ("station", "counter"):
+        capacity.ensure_slots(session, session.get(Office, "351504"), pool, utcnow())
+    session.commit()
 
 
 def _week() -> str:
@@ -61,7 +70,8 @@ def token(session) -> str:
     return issued.token
 
 
-def test_a_booking_post_stays_within_its_budget(app, client, api_token):
+def test_a_booking_post_stays_within_its_budget(app, client, session, api_token):
+    _horizon_made(session)
     headers = api_token("kiosk")
     week = client.get(f"/api/v1/offices/351504/slots?{_week()}").json
     slot = next(s for s in week if s["remaining"] >= 2)
@@ -88,6 +98,7 @@ def committed_app(worker_name, tmp_path_factory):
     app.test_client_class = CsrfClient
     with app.app_context(), database().session() as session:
         seed_demo(session)
+        _horizon_made(session)
         _token, secret = accounts.mint_token(session, "kiosk", "351504", None)
         session.commit()
     yield app, {"Authorization": f"Bearer {secret}"}
@@ -108,7 +119,8 @@ def test_a_booking_post_on_committed_data_stays_within_its_budget(committed_app)
     assert _measure(app, "POST /api/v1/bookings, committed", book).status_code == 201
 
 
-def test_a_week_of_slots_stays_within_its_budget(app, client):
+def test_a_week_of_slots_stays_within_its_budget(app, client, session):
+    _horizon_made(session)
     week = _measure(app, "GET /api/v1/offices/{code}/slots",
                     lambda: client.get(f"/api/v1/offices/351504/slots?{_week()}"))
     assert len(week.json) > 7  # a real week, not an empty answer
@@ -142,7 +154,8 @@ def test_the_office_list_stays_within_its_budget(app, client):
     assert answer.json
 
 
-def test_the_booking_day_page_stays_within_its_budget(app, client):
+def test_the_booking_day_page_stays_within_its_budget(app, client, session):
+    _horizon_made(session)
     assert client.post("/booking", data={"service": "pemula"}).status_code == 303
     assert client.post("/booking/kantor", data={"office": "351504"}).status_code == 303
     _measure(app, "GET /booking/hari", lambda: client.get("/booking/hari"))

@@ -278,4 +278,3 @@ def keep_horizon(session: Session, office: Office, pool: str, now: datetime, *, 
         seen.add(key)
         return
     write(lambda writer: ensure_slots(writer, writer.get(Office, office.code), pool, now))
-    seen.add(key)  # ensure_slots made the whole horizon: the next request need not check
