@@ -182,9 +182,11 @@ def create_booking_json():
     except bookings.BookingError as error:
         session.rollback()
         raise _conflict(error) from None
-    receipt = receipts.issue_receipt(session, booking, "booking",
+    # The slot and office read before the transaction: the receipt and the answer need only
+    # their fixed columns (id, times, pool, zone), not a second read under the write lock.
+    receipt = receipts.issue_receipt(session, booking, "booking", slot=slot, office=office,
                                      data_key=current_app.config["DATA_KEY"])
-    body = booking_json(booking, office, session.get(Slot, booking.slot_id), receipt)
+    body = booking_json(booking, office, slot, receipt)
     return answer(session, body, 201)  # the booking and its kept answer commit together
 
 

@@ -86,16 +86,23 @@ def _national_holidays(year: int, lang: str = "id") -> dict[date, str]:
     return dict(found.items())
 
 
+def admin_closures(session: Session, office: Office, first: date, last: date) -> dict[date, str]:
+    """The office's own closures between first and last (inclusive), read once: a caller that
+    needs them several times in one request passes them on as `closures`."""
+    return dict(session.execute(select(Closure.day, Closure.reason).where(
+        Closure.office_code == office.code, Closure.day >= first, Closure.day <= last)).all())
+
+
 def closed_days(session: Session, office: Office, first: date, last: date,
-                lang: str = "id") -> dict[date, str]:
+                lang: str = "id", *, closures: dict[date, str] | None = None) -> dict[date, str]:
     """Days without service between first and last (inclusive): holidays and admin closures,
     with the holiday's name in the given language."""
     days: dict[date, str] = {}
     for year in range(first.year, last.year + 1):
         days.update({d: n for d, n in _national_holidays(year, lang).items() if first <= d <= last})
-    for closure in session.exec(select(Closure).where(
-            Closure.office_code == office.code, Closure.day >= first, Closure.day <= last)):
-        days[closure.day] = closure.reason
+    if closures is None:
+        closures = admin_closures(session, office, first, last)
+    days.update({d: reason for d, reason in closures.items() if first <= d <= last})
     return days
 
 
@@ -107,12 +114,12 @@ def _hours(session: Session, office_code: str) -> dict[int, list[tuple[time, tim
     return hours
 
 
-def planned_times(session: Session, office: Office, first: date,
-                  last: date) -> list[tuple[datetime, datetime]]:
+def planned_times(session: Session, office: Office, first: date, last: date, *,
+                  closures: dict[date, str] | None = None) -> list[tuple[datetime, datetime]]:
     """(start, end) in UTC of every slot the weekly hours give between first and last, except on
     closed days. Extra sessions (evenings, Saturdays) are simply more opening hours."""
     hours, tz = _hours(session, office.code), zone(office)
-    closed = closed_days(session, office, first, last)
+    closed = closed_days(session, office, first, last, closures=closures)
     step = timedelta(minutes=office.slot_minutes)
     times = []
     day = first
@@ -216,7 +223,7 @@ class SlotView:
 
 
 def list_slots(session: Session, office: Office, pool: str, first: date, last: date,
-               now: datetime) -> list[SlotView]:
+               now: datetime, *, closures: dict[date, str] | None = None) -> list[SlotView]:
     """Slots between two local days (inclusive) with a place left for someone, oldest first."""
     start_first, start_last = horizon(office, now)
     first, last = max(first, start_first), min(last, start_last)
@@ -225,7 +232,7 @@ def list_slots(session: Session, office: Office, pool: str, first: date, last: d
     tz = zone(office)
     lower = datetime.combine(first, time(0), tzinfo=tz).astimezone(UTC)
     upper = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
-    closed = closed_days(session, office, first, last)
+    closed = closed_days(session, office, first, last, closures=closures)
     views = []
     # Plain rows, not ORM objects: this is the hot read of every calendar and the public API.
     for slot in session.execute(select(*SLOT_COLUMNS).where(

@@ -130,17 +130,22 @@ def claims_for(booking: Booking, slot: Slot, office: Office, kind: str,
 
 
 def issue_receipt(session: Session, booking: Booking, kind: str = "booking", *, data_key: str,
-                  now: datetime | None = None) -> Receipt:
+                  now: datetime | None = None, slot: Slot | None = None,
+                  office: Office | None = None) -> Receipt:
     """Sign and record a receipt for the booking; any earlier one of the same kind is superseded.
 
     No PDF is rendered here (DESIGN §4: never inside the booking request): the document is made
-    on its first download. The token holds no URL (receipt_urls adds BASE_URL).
+    on its first download. The token holds no URL (receipt_urls adds BASE_URL). A caller that
+    has the booking's slot and office passes them: the claims use only their fixed columns
+    (times, zone), and a row read again here would be a query inside the write transaction.
     """
     if kind not in KINDS:
         raise ReceiptError(f"unknown receipt kind {kind!r}")
     now = (now or utcnow()).replace(microsecond=0)
-    slot = session.get(Slot, booking.slot_id)
-    office = session.get(Office, booking.office_code)
+    if slot is None or slot.id != booking.slot_id:
+        slot = session.get(Slot, booking.slot_id)
+    if office is None or office.code != booking.office_code:
+        office = session.get(Office, booking.office_code)
     key = current_key(session, data_key, now)
     claims = claims_for(booking, slot, office, kind, now)
     private_pem = signing.decrypt_private(key.private_sealed, data_key, key.kid)

@@ -150,9 +150,20 @@ def _horizon_views(office: Office, pool: str) -> list[capacity.SlotView]:
                               seen=current_app.extensions.setdefault("horizon_complete", set()))
         first, last = capacity.horizon(office, now)
         memo[office.code, pool] = [
-            v for v in capacity.list_slots(get_session(), office, pool, first, last, now)
+            v for v in capacity.list_slots(get_session(), office, pool, first, last, now,
+                                           closures=_closures(office, first, last))
             if now < v.slot.starts_at - capacity.ONLINE_CUTOFF]
     return memo[office.code, pool]
+
+
+def _closures(office: Office, first: date, last: date) -> dict[date, str]:
+    """The office's closures, read once per request (never kept across requests: an admin's
+    new closure must show at once on every worker)."""
+    memo = g.setdefault("booking_closures", {})
+    if (office.code, first, last) not in memo:
+        memo[office.code, first, last] = capacity.admin_closures(get_session(), office, first,
+                                                                 last)
+    return memo[office.code, first, last]
 
 
 def _calendar(office: Office, pool: str) -> list[dict]:
@@ -164,8 +175,9 @@ def _calendar(office: Office, pool: str) -> list[dict]:
     for view in _horizon_views(office, pool):
         by_day.setdefault(capacity.local(office, view.slot.starts_at).date(), []).append(view)
     session = get_session()
-    closed = capacity.closed_days(session, office, first, last, _lang())
-    planned = capacity.planned_times(session, office, first, last)
+    closures = _closures(office, first, last)
+    closed = capacity.closed_days(session, office, first, last, _lang(), closures=closures)
+    planned = capacity.planned_times(session, office, first, last, closures=closures)
     open_days = {capacity.local(office, start).date() for start, _end in planned}
     # A day none of whose times can still be booked (today after closing) is past, not full.
     still_open = {capacity.local(office, start).date() for start, _end in planned
