@@ -10,7 +10,6 @@ touched session) asks for a write explicitly with `write_step`.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -25,21 +24,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from .adapters.files import private_file
+
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-def private_file(path: Path) -> None:
-    """A SQLite file readable by its owner only (0600, like the instance keys): it holds names,
-    phone numbers and NIK hashes. SQLite gives its -wal and -shm files the same mode."""
-    if not path.parent.is_dir():
-        return  # the connection will say what is wrong
-    try:
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # the mode of a new file
-        if path.stat().st_mode & 0o077:
-            path.chmod(0o600)  # one created before this rule
-    except OSError:
-        pass  # not ours to change (another user's file, a read-only mount): SQLite decides
 
 
 def _private_database(url: str) -> None:

@@ -15,8 +15,9 @@ from pathlib import Path
 from flask import Flask, current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
 
+from .adapters.files import private_file
 from .config import load_config
-from .db import database, private_file
+from .db import database
 from .logs import protect
 
 # The consumer logs a failed task with its traceback: no exception message (a database quotes

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from limits.storage import MovingWindowSupport, Storage
 
+from .files import private_file
+
 BUSY_TIMEOUT_MS = 15_000  # like the booking database: a loaded machine may queue writers
 # One acquisition in this many also sweeps every key's expired entries (keys that are never
 # hit again would otherwise stay for good); the key being hit is always tidied.
@@ -95,9 +97,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            # Keys in it are hashed or plain addresses: readable by the service user only.
-            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
+        private_file(self.path)  # keys in it are hashed or plain addresses
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
                                      isolation_level=None, check_same_thread=False)
         connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
