@@ -10,8 +10,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,7 +28,7 @@ from app.domain.booking import counter_drift
 from app.models import Booking, ManageAttempt, Office, OutboxMessage, Slot, utcnow
 from tests.support import race_client
 from tests.support.databases import fresh_database
-from tests.support.live_server import reserve_port, serving
+from tests.support.live_server import cli, reserve_port, serving
 
 pytestmark = [pytest.mark.db, pytest.mark.xdist_group("races")]
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,11 +37,6 @@ THREADS = 24
 
 def _nik(serial: int, born: str = "120307") -> str:
     return f"351504{born}{serial:04d}"
-
-
-def _cli(env, *args) -> str:
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], env=env,
-                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
 
 
 class Server:
@@ -86,7 +79,7 @@ def server(worker_name, tmp_path_factory):
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp), "RATE_LIMITS": "off",
            "BASE_URL": f"http://127.0.0.1:{port}", "SECRET_KEY": "race-secret",
            "DATA_KEY": "race-data-key", "PYTHONUNBUFFERED": "1"}
-    _cli(env, "seed-demo")
+    cli(env, "seed-demo")
     token = _prepare(env)
     with serving(listener, env, tmp / "server.log", workers=2, threads=8) as base:
         yield Server(base, token, url)

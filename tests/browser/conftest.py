@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import TEST_PASSWORD
-from tests.support.live_server import reserve_port, serving
+from tests.support.live_server import cli, reserve_port, serving
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -44,16 +42,10 @@ def server_env(tmp_path_factory) -> dict:
     return env
 
 
-def flask_cli(env: dict, *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], env=env,
-                            cwd=ROOT, input=stdin, capture_output=True, text=True, check=True)
-    return result.stdout
-
-
 @pytest.fixture(scope="session")
 def live_server(server_env) -> str:
     """Base URL of Rekam served by gunicorn, as `make run` serves it, over a seeded database."""
-    flask_cli(server_env, "seed-demo")
+    cli(server_env, "seed-demo")
     listener = reserve_port()
     server_env["BASE_URL"] = f"http://127.0.0.1:{listener.getsockname()[1]}"
     log_path = Path(server_env["INSTANCE_PATH"]) / "server.log"
@@ -71,7 +63,7 @@ def staff_login(server_env, live_server):
             username = f"live-{role.replace('_', '-')}"
             scope = (["--desa", "3515041003"] if role == "desa_staff"
                      else ["--office", "351504"])
-            flask_cli(server_env, "users", "add", username, "--role", role, *scope,
+            cli(server_env, "users", "add", username, "--role", role, *scope,
                       "--password-stdin", stdin=TEST_PASSWORD + "\n")
             made[role] = username
         page.goto(live_server + "/login")
