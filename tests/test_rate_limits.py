@@ -49,7 +49,7 @@ def _wrong_logins(server, username: str, count: int, address: str) -> list[int]:
 
 def test_the_sixth_wrong_login_is_refused_whichever_worker_answers(server):
     statuses = _wrong_logins(server, OFFICER, 9, "127.0.0.3")
-    assert statuses == [422] * 5 + [429] * 4
+    assert statuses == [422] * 5 + [429] * 4, server.log_tail()
     with server.client("127.0.0.3") as client:
         throttled = server.login(client, OFFICER, PASSWORD)
     assert throttled.status_code == 429
@@ -75,7 +75,7 @@ def test_parallel_wrong_logins_get_exactly_five_tries(server):
         statuses = sorted(pool.map(guess, range(len(clients))))
     for client in clients:
         client.close()
-    assert statuses == [422] * 5 + [429] * 7
+    assert statuses == [422] * 5 + [429] * 7, server.log_tail()
 
 
 def test_an_attacker_elsewhere_cannot_lock_the_officer_out(server):

@@ -46,6 +46,10 @@ CREATE INDEX IF NOT EXISTS ix_entry_expires ON entry (expires_at);
 """
 
 
+def _busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
 def _set_up(connection: sqlite3.Connection) -> None:
     """WAL and the tables, once per file. Changing the journal mode can answer "locked" at once,
     without the busy handler, while other workers' first requests open their connections too (a
@@ -62,9 +66,36 @@ def _set_up(connection: sqlite3.Connection) -> None:
                 connection.executescript(SCHEMA)
             return
         except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
+            if not _busy(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
+
+
+def _retrying(operation):
+    """SQLite can answer "locked" at once, without its busy handler, in a few WAL cases (a
+    snapshot gone stale between a read and a write, a WAL index being rebuilt while another
+    worker opens the file). A rush of parallel sign-ins met one in CI and answered 500: each
+    operation is one short transaction, so it is rolled back and simply tried again until the
+    busy timeout."""
+
+    def retried(self, *args, **kwargs):
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.002
+        while True:
+            try:
+                return operation(self, *args, **kwargs)
+            except sqlite3.OperationalError as error:
+                db = self._db()
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if not _busy(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
+
+    retried.__name__ = operation.__name__
+    retried.__doc__ = operation.__doc__
+    return retried
 
 
 class SQLiteStorage(Storage, MovingWindowSupport):
@@ -108,6 +139,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
 
     # -- Storage -----------------------------------------------------------------------------
 
+    @_retrying
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = self._clock()
         # One statement: SQLite runs it atomically, so two workers never both read the old value.
@@ -123,11 +155,13 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         ).fetchall()[0]
         return int(value)
 
+    @_retrying
     def get(self, key: str) -> int:
         row = self._db().execute("SELECT value FROM counter WHERE key = ? AND expires_at > ?",
                                  (key, self._clock())).fetchone()
         return int(row[0]) if row else 0
 
+    @_retrying
     def get_expiry(self, key: str) -> float:
         now = self._clock()
         row = self._db().execute("SELECT expires_at FROM counter WHERE key = ? AND expires_at > ?",
@@ -141,6 +175,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
             return False
         return True
 
+    @_retrying
     def reset(self) -> int | None:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
@@ -155,6 +190,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         db.execute("COMMIT")
         return int(keys)
 
+    @_retrying
     def clear(self, key: str) -> None:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
@@ -168,6 +204,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
 
     # -- MovingWindowSupport -----------------------------------------------------------------
 
+    @_retrying
     def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
         if amount > limit:
             return False
@@ -191,6 +228,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         db.execute("COMMIT")
         return acquired
 
+    @_retrying
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
         now = self._clock()
         oldest, taken = self._db().execute(

@@ -79,6 +79,11 @@ class LiveServer:
     env: dict
     instance: Path
 
+    def log_tail(self, lines: int = 60) -> str:
+        """The end of the server's log, for an assertion message: a 500 says why there."""
+        log = self.instance / "server.log"
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
+
     def client(self, address: str = "127.0.0.1") -> httpx.Client:
         """A client whose connections come from `address` (any of 127.0.0.0/8), one connection
         per request so that requests spread over the workers."""
