@@ -3,8 +3,8 @@ booked person in. The same domain function serves the officer's scanner page."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..db import get_session

@@ -21,8 +21,16 @@ from ..adapters import notify
 from ..formatting import display_code
 from ..models import Booking, Office, OpeningHours, Receipt, utcnow
 from . import audit, receipts
-from .lifecycle import (CARD_READY, CENTRAL_REJECTED, COLLECTED, SERVED, SUKET, StepError,
-                        advance, next_steps)
+from .lifecycle import (
+    CARD_READY,
+    CENTRAL_REJECTED,
+    COLLECTED,
+    SERVED,
+    SUKET,
+    StepError,
+    advance,
+    next_steps,
+)
 from .nik import NikError, nik_hash
 from .office_settings import card_pickup
 

@@ -18,8 +18,16 @@ from ...formatting import display_code, masked_nik
 from ...models import Office, Slot, utcnow
 from ..auth import current_user
 from ..rendering import render
-from .day_forms import (DONE_LABELS, NEED_LABELS, REFUSALS, REJECT_LABELS, STATUS_LABELS,
-                        STEP_LABELS, DayFilterForm, form_for)
+from .day_forms import (
+    DONE_LABELS,
+    NEED_LABELS,
+    REFUSALS,
+    REJECT_LABELS,
+    STATUS_LABELS,
+    STEP_LABELS,
+    DayFilterForm,
+    form_for,
+)
 from .helpers import actor, booking_for, office_of_user, officer_check_in
 from .routes import bp
 from .scan import token_from_scan
@@ -57,6 +65,9 @@ def _booking_page(booking, *, forms=None, refusal=None, status=200):
     receipt = (receipts.latest_receipt(session, booking.id, card.receipt_kind_for(booking))
                if booking.recorded_at or booking.served_at else None)
     forms = {step: (forms or {}).get(step) or form_for(step, formdata=None) for step in steps}
+    for form in forms.values():
+        if "nik" in form:  # never echo a NIK back (DESIGN §9)
+            form.nik.raw_data, form.nik.data = None, ""
     return render("officer/booking.html", booking=booking, office=office, slot=slot,
                   code=display_code(booking.code), nik=masked_nik(booking.nik_last4),
                   steps=steps, forms=forms, refusal=refusal, service=_(SERVICES[booking.service].name),

@@ -71,8 +71,9 @@ NIK_FIELD = dict(
 
 
 class DayFilterForm(Form):
-    status = SelectField(_l("Status"), choices=[("", _l("Semua"))] + [
-        (s, STATUS_LABELS[s]) for s in STATUS_FILTERS], validators=[Optional()])
+    status = SelectField(_l("Status"), choices=choices(
+        ("", *STATUS_FILTERS), [_l("Semua"), *(STATUS_LABELS[s] for s in STATUS_FILTERS)]),
+        validators=[Optional()])
     q = StringField(_l("Cari kode atau nama"),
                     validators=[Optional(), Length(max=SEARCH_LENGTH)],
                     render_kw={"autocomplete": "off", "spellcheck": "false"})
