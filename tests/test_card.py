@@ -34,10 +34,18 @@ def recorded(session, **fields):
 
 
 def counter_visit(session, service="hilang", **fields):
+    """A counter visit checked in today, in a slot of the counter pool."""
+    starts = today_at(9)
+    slot = session.exec(select(Slot).where(Slot.office_code == "351504", Slot.pool == "counter",
+                                           Slot.starts_at == starts)).first()
+    if slot is None:
+        slot = Slot(office_code="351504", pool="counter", starts_at=starts,
+                    ends_at=starts + timedelta(minutes=30), capacity=6, held_back=2)
+        session.add(slot)
+        session.flush()
     booking = make_booking(session, starts_at=today_at(9), status="checked_in",
                            service=service, **fields)
-    slot = session.get(Slot, booking.slot_id)
-    slot.pool = "counter"
+    booking.slot_id = slot.id
     session.flush()
     return booking
 
@@ -312,3 +320,27 @@ def test_the_manage_page_shows_where_the_card_is(client, session, lang, words):
     session.commit()
     ready = _manage(client, booking, nik, lang)
     assert words[1] in ready and session.get(Office, "351504").address in ready
+
+
+def test_the_officer_serves_a_counter_visit_and_records_a_central_rejection(
+        client, page, session, login_as):
+    login_as("officer")
+    visit = counter_visit(session, nik=fresh_nik())
+    other = counter_visit(session, service="rusak", nik=fresh_nik())
+    session.commit()
+    shown = page(client, f"/officer/booking/{visit.code}")
+    assert shown.select_one("#step-served-title") is not None
+    assert shown.select_one("#step-in_capture-title") is None  # a counter visit records nothing
+    done = client.post(f"/officer/booking/{visit.code}/served")
+    assert "Tanda terima layanan sudah dibuat" in page(client, done.headers["Location"]).text
+    assert client.post(f"/officer/booking/{other.code}/to_recording").status_code == 303
+    assert page(client, f"/officer/booking/{other.code}").select_one(
+        "#step-in_capture-title") is not None
+    missing = page(client, f"/officer/booking/{visit.code}/central_rejected", method="POST",
+                   status=422, data={})
+    assert missing.select_one(".error-summary a[href='#central_rejected-reason-0']")
+    assert client.post(f"/officer/booking/{visit.code}/central_rejected",
+                       data={"central_rejected-reason": "duplicate"}).status_code == 303
+    session.expire_all()
+    assert session.get(Booking, visit.id).status == "central_rejected"
+    assert receipts.latest_receipt(session, visit.id, "service") is not None
