@@ -11,7 +11,6 @@ import pytest
 from sqlmodel import select
 
 from app.domain import card, receipts
-from app.domain.checkin import check_in
 from app.domain.lifecycle import StepError
 from app.domain.recording import finish_capture
 from app.models import AuditEntry, Booking, Office, OutboxMessage, Slot

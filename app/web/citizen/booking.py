@@ -37,7 +37,6 @@ from ...models import Desa, Office, Slot, utcnow
 from ..drafts import BOOKING_COOKIE, load_booking, store, store_booking
 from ..forms import NEED_LABELS
 from ..rendering import render
-from .card_stages import card_stages  # issue 13
 from .booking_forms import (
     NO_MATCH,
     OFFICE_NEEDS,
@@ -53,6 +52,7 @@ from .booking_forms import (
     ServiceForm,
     TimeForm,
 )
+from .card_stages import card_stages  # issue 13
 
 bp = Blueprint("booking", __name__)
 
