@@ -381,7 +381,7 @@ class Booking(SQLModel, table=True):
     office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
     slot_id: int = Field(foreign_key="slot.id", index=True)
     service: str = Field(max_length=20)
-    status: str = Field(default="booked", max_length=12)
+    status: str = Field(default="booked", max_length=20)  # issue 13: "central_rejected"
     nik_hash: str = Field(index=True, max_length=64)
     nik_last4: str = Field(max_length=4)
     # On the day of booking, for statistics; None: not known (a row the 0005 migration found

@@ -31,9 +31,12 @@ def _sqlite() -> bool:
     return op.get_bind().dialect.name == 'sqlite'
 
 
-def _booking_status(statuses) -> None:
+def _booking_status(statuses, length: int) -> None:
+    # "central_rejected" is 16 characters: the column grows from 12 to 20.
     with op.batch_alter_table('booking', recreate='auto') as batch_op:
         batch_op.drop_constraint('ck_booking_status', type_='check')
+        batch_op.alter_column('status', type_=sqlmodel.sql.sqltypes.AutoString(length=length),
+                              existing_nullable=False)
         batch_op.create_check_constraint('ck_booking_status', _in('status', statuses))
 
 
@@ -64,7 +67,7 @@ def upgrade() -> None:
         op.add_column('booking', sa.Column(column, kind(), nullable=True))
     op.add_column('booking', sa.Column('needs_recording', sa.Boolean(), nullable=False,
                                        server_default=sa.false()))
-    _booking_status(NEW_STATUSES)
+    _booking_status(NEW_STATUSES, 20)
     _receipt_kind(NEW_KINDS)
 
 
@@ -74,7 +77,7 @@ def downgrade() -> None:
     op.execute("UPDATE booking SET status = 'recorded' WHERE status = 'central_rejected'")
     op.execute("UPDATE booking SET status = 'recorded' WHERE status = 'served'")
     _receipt_kind(OLD_KINDS)
-    _booking_status(OLD_STATUSES)
+    _booking_status(OLD_STATUSES, 12)
     with op.batch_alter_table('booking', recreate='auto') as batch_op:
         batch_op.drop_column('needs_recording')
         for column, _kind in reversed(BOOKING_COLUMNS):
