@@ -29,7 +29,8 @@ from .models import Receipt, utcnow
 LAYOUTS = {"a5": "receipts/a5.html", "80mm": "receipts/thermal.html"}
 COLUMNS = {"a5": ("pdf", "sha256"), "80mm": ("pdf_80mm", "sha256_80mm")}
 log = logging.getLogger(__name__)
-TITLES = {"booking": N_("Bukti pendaftaran"), "recording": N_("Tanda terima perekaman")}
+TITLES = {"booking": N_("Bukti pendaftaran"), "recording": N_("Tanda terima perekaman"),
+          "service": N_("Tanda terima layanan")}  # issue 13: a counter visit (DESIGN §3)
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,8 @@ class Office(SQLModel, table=True):
         sa.CheckConstraint("card_days BETWEEN 1 AND 365", name="ck_office_card_days"),
         sa.CheckConstraint("min_recording_age BETWEEN 16 AND 17",
                            name="ck_office_min_recording_age"),
+        # --- issue 13: printing never takes a blank card that is not there
+        sa.CheckConstraint("blangko_stock >= 0", name="ck_office_blangko_stock"),
     )
 
     code: str = Field(primary_key=True, max_length=6)
@@ -103,6 +105,8 @@ class Office(SQLModel, table=True):
     card_pickup_address: str | None = Field(default=None, max_length=300)
     card_days: int = 14
     min_recording_age: int = 17
+    # --- issue 13: blank cards (blangko) on hand; printing takes one, the admin tops it up
+    blangko_stock: int = 0
 
 
 class Desa(SQLModel, table=True):
@@ -302,7 +306,9 @@ class MisconductReport(SQLModel, table=True):
 # --- issue 5: booking (slots, bookings, outbox) — models below this line ---
 
 BOOKING_STATUSES = ("booked", "checked_in", "in_capture", "recorded", "card_ready", "collected",
-                    "cancelled", "no_show", "moved")
+                    "cancelled", "no_show", "moved",
+                    # issue 13: a counter visit done at the desk; the central system refused it
+                    "served", "central_rejected")
 # Holding one of these blocks a second booking for the same NIK (DESIGN §3: one active booking).
 ACTIVE_STATUSES = ("booked", "checked_in", "in_capture")
 CHANNELS = ("web", "kiosk", "desa_staff", "officer", "api")
@@ -375,7 +381,7 @@ class Booking(SQLModel, table=True):
     office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
     slot_id: int = Field(foreign_key="slot.id", index=True)
     service: str = Field(max_length=20)
-    status: str = Field(default="booked", max_length=12)
+    status: str = Field(default="booked", max_length=20)  # issue 13: "central_rejected"
     nik_hash: str = Field(index=True, max_length=64)
     nik_last4: str = Field(max_length=4)
     # On the day of booking, for statistics; None: not known (a row the 0005 migration found
@@ -405,6 +411,15 @@ class Booking(SQLModel, table=True):
     suket_on: date | None = None  # temporary letter issued while blank cards are out
     # --- issue 9 (B): retention --- when the personal fields were emptied (app/domain/retention)
     scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # --- issue 13: the card's life (app/domain/card.py) and counter visits
+    served_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # A counter visit the officer turned into a recording (the central record lacks biometrics):
+    # it now goes to the station pool.
+    needs_recording: bool = False
+    rejected_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    rejected_reason: str | None = Field(default=None, max_length=20)  # card.REJECT_REASONS
+    # Why a card was handed over without the recording receipt (lost); never a NIK.
+    collect_note: str | None = Field(default=None, max_length=200)
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -447,7 +462,7 @@ class UnplacedBooking(SQLModel, table=True):
 
 # --- issue 6: receipts (signing keys, issued documents) — models below this line ---
 
-RECEIPT_KINDS = ("booking", "recording")
+RECEIPT_KINDS = ("booking", "recording", "service")  # issue 13: a counter visit's tanda terima
 
 
 class SigningKey(SQLModel, table=True):

@@ -119,6 +119,13 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("status.show_office_status", "GET"): ({"office_code": OFFICE}, None),
         ("display.show_display", "GET"): ({"office_code": OFFICE}, None),
         ("static", "GET"): ({"filename": "css/rekam.css"}, None),
+        # --- issue 13: the officer's day and the card
+        ("officer.show_officer_booking", "GET"): (code, None),
+        ("officer.take_booking_step", "POST"): ({**code, "step": "no_show"}, {}),
+        ("api.show_office_day_json", "GET"): (office, None),
+        ("api.start_capture_json", "POST"): (code, None),
+        ("api.mark_recorded_json", "POST"): (code, None),
+        ("api.set_card_json", "POST"): (code, {"status": "card_ready"}),
     }
 
 

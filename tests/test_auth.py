@@ -12,7 +12,7 @@ def test_officer_signs_in_and_lands_on_the_officer_page(client, make_user, page)
     assert response.status_code == 303
     assert response.headers["Location"] == "/officer/"
     landing = page(client, "/officer/")
-    assert landing.h1 == "Petugas kecamatan"
+    assert landing.h1 == "Hari ini di Kecamatan Porong"  # issue 13: the day list
     assert officer.username in landing.text
 
 

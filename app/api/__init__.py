@@ -129,6 +129,8 @@ def require_desa(desa_code: str | None) -> None:
 def api_error(error: ApiError):
     body = {"error": error.error, "message": str(error.message),
             "errors": {k: str(v) for k, v in error.errors.items()}}
+    if getattr(error, "allowed", None) is not None:  # issue 13: a refused step's next steps
+        body["allowed"] = list(error.allowed)
     response = jsonify(body)
     response.status_code = error.status
     if error.status == 401:
@@ -151,4 +153,4 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                        field_errors(error)) from None
 
 
-from . import bookings, checkin, office_status, offices, services, verify, whoami  # noqa: E402,F401  (registers the routes)
+from . import bookings, checkin, office_status, officer, offices, services, verify, whoami  # noqa: E402,F401  (registers the routes)

@@ -24,7 +24,7 @@ from . import audit
 from .office_settings import CardPickup, card_pickup
 
 FORMAT_VERSION = 1
-KINDS = ("booking", "recording")
+KINDS = ("booking", "recording", "service")  # service: a counter visit's tanda terima (issue 13)
 # DESIGN §4: a booking receipt lasts until 30 days after its slot; a recording receipt a year.
 BOOKING_GRACE = timedelta(days=30)
 # Claims that are personal data: no longer shown once retention has emptied the receipt.
@@ -34,6 +34,7 @@ NAME_LENGTH = 40  # `n` is the name "as printed (may be shortened)": it keeps th
 USED_STATUSES = {
     "booking": ("checked_in", "in_capture", "recorded", "card_ready", "collected"),
     "recording": ("collected",),
+    "service": ("collected",),
 }
 
 
@@ -183,20 +184,24 @@ RECORDABLE_STATUSES = ("checked_in", "in_capture")
 
 
 def mark_recorded(session: Session, booking: Booking, actor: str, *, data_key: str,
-                  now: datetime | None = None) -> Receipt:
+                  now: datetime | None = None, late: bool = False,
+                  detail: str = "") -> Receipt:
     """The capture is done: the booking becomes `recorded` (one conditional UPDATE) and the
-    recording receipt — shown later to collect the card — is issued. The capture module calls
-    this; until it exists, an officer (CLI `mark-recorded`) does."""
+    recording receipt — shown later to collect the card — is issued. Every face calls this:
+    the capture module, the officer's recording by hand (page and API), the CLI
+    `mark-recorded`. `late`: a record that arrives after the no-show job overrides the
+    `no_show` (DESIGN §3); `detail` goes to the audit entry (e.g. "by hand")."""
     now = now or utcnow()
+    statuses = RECORDABLE_STATUSES + (("no_show",) if late else ())
     result = session.execute(
         sa.update(Booking)
-        .where(Booking.id == booking.id, Booking.status.in_(RECORDABLE_STATUSES))
+        .where(Booking.id == booking.id, Booking.status.in_(statuses))
         .values(status="recorded", recorded_at=now)
         .execution_options(synchronize_session=False))
     session.refresh(booking)
     if result.rowcount != 1:
         raise ReceiptError(f"booking is {booking.status}, not checked in")
-    audit.record(session, actor, "booking.recorded", f"booking:{booking.code}")
+    audit.record(session, actor, "booking.recorded", f"booking:{booking.code}", detail)
     return issue_receipt(session, booking, "recording", data_key=data_key, now=now)
 
 

@@ -19,6 +19,7 @@ from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_access
 from tests.support.receipt_bookings import issue_in_live_database
 
 FRAME = (640, 480)
+TYPED_NIK = "3515042811990777"  # the holder's NIK, typed from the KK at check-in (issue 13)
 
 
 def write_y4m(png: Path, target: Path, frames: int = 10) -> Path:
@@ -51,7 +52,8 @@ def receipts_on_paper(server_env, live_server, tmp_path_factory):
     """A genuine receipt printed and scanned at 150 dpi, and a QR of a forged one."""
     folder = tmp_path_factory.mktemp("scanner")
     tokens = issue_in_live_database(server_env, {
-        "camera": {"today": True}, "photo": {"today": True}, "typed": {"today": True}})
+        "camera": {"today": True}, "photo": {"today": True},
+        "typed": {"today": True, "nik": TYPED_NIK}})
     pdf = folder / "receipt.pdf"
     with urllib.request.urlopen(f"{live_server}/v/{tokens['photo']}/document") as response:
         pdf.write_bytes(response.read())
@@ -139,6 +141,9 @@ def test_online_wedge_scan_shows_both_answers_then_checks_in(new_page, staff_log
     expect(page.locator(".nik-no-match")).to_be_visible()  # not this booking's NIK
     page.fill("#code", token)
     page.press("#code", "Enter")
+    page.locator("#scan-server button:has-text('Catat hadir')").click()
+    expect(page.locator("#checkin-nik-error")).to_be_visible()  # a receipt alone: no check-in
+    page.fill("#checkin-nik", TYPED_NIK)
     page.locator("#scan-server button:has-text('Catat hadir')").click()
     assert "sudah dicatat hadir" in page.locator(".notice-ok").inner_text()
 

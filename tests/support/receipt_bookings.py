@@ -84,10 +84,12 @@ def issue_in_live_database(server_env: dict, states: dict[str, dict]) -> dict[st
                 starts = today_at(8)
             else:
                 starts = today_at(8) + timedelta(days=1)
-            nik = random_nik()
+            nik = spec.get("nik") or random_nik()
             booking = make_booking(session, starts_at=starts, nik=nik,
                                    name=spec.get("name", "Siti Aminah"),
                                    status=spec.get("status", "booked"))
+            # Hashed with the live server's own key, so the NIK typed in its pages matches.
+            booking.nik_hash = nik_hash(nik, app.config["DATA_KEY"].encode())
             when = now - timedelta(days=days_ago + 1) if days_ago else now
             receipt = receipts.issue_receipt(session, booking, spec.get("kind", "booking"),
                                              data_key=app.config["DATA_KEY"], now=when)

@@ -52,6 +52,7 @@ from .booking_forms import (
     ServiceForm,
     TimeForm,
 )
+from .card_stages import card_stages  # issue 13
 
 bp = Blueprint("booking", __name__)
 
@@ -625,7 +626,8 @@ def show_manage(code: str):
                                 if attempts and attempts.last_failure_at else None),
                   receipt_path=f"/v/{receipt.token}/document" if receipt else None,
                   done=request.args.get("selesai"), can_change=booking.status == "booked",
-                  status_label=STATUS_LABELS.get(booking.status, booking.status))
+                  status_label=STATUS_LABELS.get(booking.status, booking.status),
+                  **card_stages(booking, office))
 
 
 @bp.post("/booking/kelola")
@@ -832,4 +834,6 @@ STATUS_LABELS = {
     "in_capture": _l("Sedang direkam"), "recorded": _l("Sudah direkam"),
     "card_ready": _l("Kartu siap diambil"), "collected": _l("Kartu sudah diambil"),
     "cancelled": _l("Dibatalkan"), "no_show": _l("Tidak datang"),
+    # issue 13: a counter visit done at the desk; a record the central system refused
+    "served": _l("Sudah dilayani di loket"), "central_rejected": _l("Ditolak sistem pusat"),
 }

@@ -2,6 +2,7 @@
 
 
 def blueprints():
+    from . import day  # noqa: F401  (issue 13: the day list and the booking's steps, on bp)
     from .routes import bp
 
     return (bp,)
