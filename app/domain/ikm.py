@@ -477,3 +477,29 @@ def public_summary(session: Session, office_code: str,
     return PublicSummary(
         index_report(session, office_code, Period("month", month.year, month.month), elements),
         index_report(session, office_code, Period("year", month.year), elements))
+
+
+def report_table(report: IndexReport, element_names: Mapping[str, str] | None = None
+                 ) -> list[list]:
+    """The report's figures as rows, the same for the CSV and the XLSX (so both open with the
+    same numbers): element rows, then the index, grade, responses and sample size. Figures are
+    rounded half up to two decimals here, and only here."""
+    names = element_names or {}
+
+    def shown(value: Fraction | None) -> Decimal | None:
+        return round_half_up(value) if value is not None else None
+
+    rows: list[list] = [["unsur", "kode", "nama", "jawaban", "rata_rata", "nilai_x25"]]
+    for number, e in enumerate(report.elements, start=1):
+        rows.append([f"U{number}", e.code, names.get(e.code, e.name), e.count, shown(e.mean),
+                     shown(e.mean * 25 if e.mean is not None else None)])
+    rows += [[], ["ikm", shown(report.index)], ["mutu", report.grade or ""],
+             ["jawaban", report.responses], ["dilayani", report.population],
+             ["sampel_minimal", report.sample_needed],
+             ["cukup", "tidak" if report.too_few else "ya"], [],
+             ["dimensi_servqual", "jawaban", "harapan", "kenyataan", "selisih"]]
+    for g in report.servqual:
+        rows.append([g.code, g.count, shown(g.expectation), shown(g.perception),
+                     None if g.gap is None else (round_half_up(g.gap) if g.gap >= 0
+                                                 else -round_half_up(-g.gap))])
+    return rows
