@@ -119,6 +119,8 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("status.show_office_status", "GET"): ({"office_code": OFFICE}, None),
         ("display.show_display", "GET"): ({"office_code": OFFICE}, None),
         ("static", "GET"): ({"filename": "css/rekam.css"}, None),
+        # --- issue 17: the IKM summary of an office ---
+        ("survey.show_public_summary", "GET"): ({"office_code": OFFICE}, None),
     }
 
 

@@ -142,3 +142,26 @@ def test_the_public_summary_shows_the_latest_index_and_grade(client, session, pa
     assert "87,50" in summary.text and "Baik" in summary.text
     assert "terlalu sedikit" not in summary.text  # 2 people served, both answered
     page(client, "/ikm/999999", status=404)
+
+
+def test_the_officer_prints_slips_shown_once_whose_codes_answer(client, session, login_as,
+                                                                 page):
+    login_as("officer")
+    shown = page(client, "/officer/survei/", method="POST", data={"count": "2"})
+    assert shown.response.headers["Cache-Control"] == "no-store"
+    codes = [c.get_text(strip=True) for c in shown.select(".survey-slip-code")]
+    assert len(codes) == 2 and len(set(codes)) == 2
+    assert len(shown.select(".survey-slip img[src^='data:image/png']")) == 2
+    rows = session.exec(select(SurveyToken)).all()
+    assert {r.office_code for r in rows} == {"351504"} and len(rows) == 2
+    assert not any(ikm.normalise_token(c) in (r.token_hash for r in rows) for c in codes)
+    assert _answer(client, codes[0]).status_code == 303
+    again = page(client, "/officer/survei/")
+    assert not again.select(".survey-slip-code")  # never shown again
+
+
+def test_an_officer_prints_slips_for_their_own_office_only(client, session, login_as):
+    login_as("officer")
+    assert client.post("/officer/survei/", data={"office": "737109",
+                                                 "count": "1"}).status_code == 200
+    assert [r.office_code for r in session.exec(select(SurveyToken)).all()] == ["351504"]

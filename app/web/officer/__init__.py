@@ -2,6 +2,7 @@
 
 
 def blueprints():
+    from . import survey  # issue 17
     from .routes import bp
 
-    return (bp,)
+    return (bp, survey.bp)
