@@ -110,9 +110,8 @@ def test_stored_rows_cannot_be_linked_to_a_booking_or_a_person(client, session):
     [response] = session.exec(select(SurveyResponse)).all()
     assert response.month == row.month and response.month.day == 1
     assert len(response.id) == 32 and not response.id.isdigit()  # random, not a sequence
-    stored = " ".join(str(v) for r in session.execute(sa.text(
-        "SELECT * FROM survey_token UNION ALL SELECT id, office_code, month, suggestion "
-        "FROM survey_response")).all() for v in r)
+    stored = " ".join(str(v) for table in tables for r in session.execute(
+        sa.text(f"SELECT * FROM {table}")).all() for v in r)  # noqa: S608 (our table names)
     for personal in (booking.code, booking.name, booking.nik_hash, booking.nik_last4, token):
         assert personal not in stored
     assert session.get(Booking, booking.id) is not None
@@ -165,3 +164,15 @@ def test_an_officer_prints_slips_for_their_own_office_only(client, session, logi
     assert client.post("/officer/survei/", data={"office": "737109",
                                                  "count": "1"}).status_code == 200
     assert [r.office_code for r in session.exec(select(SurveyToken)).all()] == ["351504"]
+
+
+@pytest.mark.app_config(RATE_LIMITS="on")
+def test_guessing_survey_codes_is_throttled_per_address_and_real_slips_are_not(client, session):
+    for i in range(30):
+        assert client.get(f"/survei?kode=AAAA-BBBB-{i:04d}").status_code == 422
+    assert client.get("/survei?kode=AAAA-BBBB-CCCC").status_code == 429
+    other = client.application.test_client()
+    token = _token(session)
+    for _ in range(40):  # opening a real slip again and again counts nothing
+        assert other.get(f"/survei?kode={token}",
+                         environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200

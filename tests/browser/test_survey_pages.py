@@ -72,6 +72,14 @@ def test_every_state_of_the_survey_has_no_accessibility_violations(new_page, iss
     assert_accessible(page)  # the public summary
 
 
+def _tab_until(page, condition: str, limit: int = 80) -> None:
+    for _ in range(limit):
+        if page.evaluate(condition):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {condition} on {page.url}")
+
+
 def test_the_whole_survey_by_keyboard_only(new_page, issue):
     [token] = issue(1)
     page = new_page(width=320)
@@ -80,16 +88,14 @@ def test_the_whole_survey_by_keyboard_only(new_page, issue):
     page.keyboard.type(ikm.display_token(token).lower())
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    for code in ikm.DEFAULT_ELEMENTS:  # Tab into each group, Space picks its first answer,
-        while not page.evaluate("document.activeElement.name") == code:  # arrows move on
-            page.keyboard.press("Tab")
+    for code in ikm.DEFAULT_ELEMENTS:  # Tab into each group; the arrows pick the third answer
+        _tab_until(page, f"document.activeElement.name === '{code}'")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Space")
         assert page.evaluate("document.activeElement.checked")
-    assert page.locator(f"input[name=biaya][value='3']").is_checked()
-    while not page.evaluate("document.activeElement.type") == "submit":
-        page.keyboard.press("Tab")
+    assert page.locator("input[name=biaya][value='3']").is_checked()
+    _tab_until(page, "document.activeElement.type === 'submit'")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.locator("h1")).to_have_text("Terima kasih")
