@@ -616,6 +616,8 @@ class SurveyToken(SQLModel, table=True):
     order (the hash is the key, so rows do not say which was handed out first)."""
 
     __tablename__ = "survey_token"
+    # On SQLite, no hidden rowid either: stored in the order of the hashes, not of issue.
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     token_hash: str = Field(primary_key=True, max_length=64)
     office_code: str = Field(foreign_key="office.code", max_length=6)
@@ -628,7 +630,8 @@ class SurveyResponse(SQLModel, table=True):
     no token), so it cannot be matched to a visit's check-out time."""
 
     __tablename__ = "survey_response"
-    __table_args__ = (sa.Index("ix_survey_response_office_month", "office_code", "month"),)
+    __table_args__ = (sa.Index("ix_survey_response_office_month", "office_code", "month"),
+                      {"sqlite_with_rowid": False})
 
     id: str = Field(primary_key=True, max_length=32)
     office_code: str = Field(foreign_key="office.code", max_length=6)
@@ -646,6 +649,7 @@ class SurveyAnswer(SQLModel, table=True):
         sa.CheckConstraint("(kind = 'element' AND value BETWEEN 1 AND 4) OR "
                            "(kind <> 'element' AND value BETWEEN 1 AND 5)",
                            name="ck_survey_answer_value"),
+        {"sqlite_with_rowid": False},
     )
 
     response_id: str = Field(foreign_key="survey_response.id", primary_key=True, max_length=32)

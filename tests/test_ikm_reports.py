@@ -142,3 +142,23 @@ def test_the_drivers_are_measured_from_what_the_bookings_recorded(session):
     assert figures.complaints.received == 2 and figures.complaints.answered == 1
     assert figures.complaints.open_oldest_days == 4
     assert figures.stations.stations == 2 and figures.stations.uptime is None
+
+
+def test_people_served_are_the_slips_issued_or_the_visits_checked_in_whichever_is_more(session):
+    now = datetime(2026, 11, 20, 7, tzinfo=UTC)
+    november = ikm.Period("month", 2026, 11)
+    ikm.issue_survey_tokens(session, "351504", count=3, now=now)
+    assert ikm.population_served(session, "351504", november) == 3
+    for serial in range(1, 6):
+        booking = make_booking(session, starts_at=now, nik=f"351504120307{serial:04d}")
+        booking.status, booking.checked_in_at = "checked_in", now
+        session.add(booking)
+    session.flush()
+    assert ikm.population_served(session, "351504", november) == 5
+    # 17.30 UTC on 30 November is 00.30 WIB on 1 December: a December visit in Porong.
+    late = make_booking(session, starts_at=now, nik="3515041203070009")
+    late.status, late.checked_in_at = "checked_in", datetime(2026, 11, 30, 17, 30, tzinfo=UTC)
+    session.add(late)
+    session.flush()
+    assert ikm.population_served(session, "351504", november) == 5
+    assert ikm.population_served(session, "351504", ikm.Period("month", 2026, 12)) == 1

@@ -21,7 +21,7 @@ import secrets
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ..i18n import N_
-from ..models import Office, SurveyAnswer, SurveyResponse, SurveyToken
+from ..models import Booking, Office, SurveyAnswer, SurveyResponse, SurveyToken
 
 # --- the questionnaire ------------------------------------------------------------------------
 
@@ -412,13 +412,27 @@ class IndexReport:
         return self.responses < max(self.sample_needed, 1)
 
 
+def utc_bounds(period: Period, timezone: str) -> tuple[datetime, datetime]:
+    """The period's start and end (exclusive) as UTC moments, its days in the office's zone."""
+    zone = ZoneInfo(timezone)
+    return (datetime.combine(period.start, time(0), zone).astimezone(UTC),
+            datetime.combine(period.end, time(0), zone).astimezone(UTC))
+
+
 def population_served(session: Session, office_code: str, period: Period) -> int:
-    """People served in the period: each is handed one slip, turned away or not, so the pool's
-    issued tokens count them."""
-    return session.execute(
+    """People served in the period, for the sample-size table: each is handed one slip, turned
+    away or not, so the pool's issued tokens count them — or the bookings checked in, when an
+    office handed out fewer slips than it served."""
+    slips = session.execute(
         sa.select(sa.func.count()).select_from(SurveyToken)
         .where(SurveyToken.office_code == office_code,
                SurveyToken.month >= period.start, SurveyToken.month < period.end)).scalar_one()
+    start, end = utc_bounds(period, session.get(Office, office_code).timezone)
+    visits = session.execute(
+        sa.select(sa.func.count()).select_from(Booking)
+        .where(Booking.office_code == office_code, Booking.checked_in_at >= start,
+               Booking.checked_in_at < end)).scalar_one()
+    return max(slips, visits)
 
 
 def index_report(session: Session, office_code: str, period: Period,

@@ -13,15 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from ..models import Booking, MisconductReport, Office, Slot, Station
-from .ikm import Period
+from .ikm import Period, utc_bounds
 
 
 @dataclass(frozen=True)
@@ -81,12 +80,6 @@ def percentiles(minutes: Sequence[Fraction]) -> Percentiles | None:
         return None
     ordered = sorted(minutes)
     return Percentiles(len(ordered), percentile(ordered, 50), percentile(ordered, 90))
-
-
-def utc_bounds(period: Period, timezone: str) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(timezone)
-    return (datetime.combine(period.start, time(0), zone).astimezone(UTC),
-            datetime.combine(period.end, time(0), zone).astimezone(UTC))
 
 
 def _minutes(start: datetime, end: datetime) -> Fraction:

@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column('used', sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(['office_code'], ['office.code']),
         sa.PrimaryKeyConstraint('token_hash'),
+        sqlite_with_rowid=False,  # no hidden rowid: nothing says which slip came first
     )
     op.create_table(
         'survey_response',
@@ -32,6 +33,7 @@ def upgrade() -> None:
         sa.Column('suggestion', sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(['office_code'], ['office.code']),
         sa.PrimaryKeyConstraint('id'),
+        sqlite_with_rowid=False,
     )
     op.create_index('ix_survey_response_office_month', 'survey_response',
                     ['office_code', 'month'])
@@ -48,6 +50,7 @@ def upgrade() -> None:
                            name='ck_survey_answer_value'),
         sa.ForeignKeyConstraint(['response_id'], ['survey_response.id']),
         sa.PrimaryKeyConstraint('response_id', 'kind', 'code'),
+        sqlite_with_rowid=False,
     )
 
 
