@@ -181,3 +181,14 @@ def test_guessing_survey_codes_is_throttled_per_address_and_real_slips_are_not(c
     for _ in range(40):  # opening a real slip again and again counts nothing
         assert other.get(f"/survei?kode={token}",
                          environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 200
+
+
+def test_the_cli_prints_codes_for_slips_printed_elsewhere(runner, client, session):
+    result = runner.invoke(args=["survey-codes", "--office", "351504", "--count", "3"])
+    assert result.exit_code == 0, result.output
+    codes = result.output.split()
+    assert len(codes) == 3 and all(ikm.normalise_token(c) for c in codes)
+    assert len(session.exec(select(SurveyToken)).all()) == 3
+    assert _answer(client, codes[2]).status_code == 303
+    refused = runner.invoke(args=["survey-codes", "--office", "999999"])
+    assert refused.exit_code == 1 and "no office 999999" in refused.output
