@@ -36,7 +36,7 @@ def ratelimit_file_uri(instance: Path) -> str:
 ENV_NAMES = {
     "DATABASE_URL", "INSTANCE_PATH", "SECRET_KEY", "DATA_KEY", "BASE_URL", "REDIS_URL",
     "TRUSTED_PROXIES", "RATE_LIMITS", "PORT", "PADES_DIR", "STAFF_IDLE_MINUTES",
-    "STAFF_SESSION_HOURS",
+    "STAFF_SESSION_HOURS", "IKM_ELEMENTS",
 }
 
 
@@ -66,6 +66,10 @@ def load_config(overrides: dict | None = None) -> dict:
         # case (a counter PC left signed in overnight); logout and disabling end it at once.
         "STAFF_IDLE_MINUTES": int(env.get("STAFF_IDLE_MINUTES") or 30),
         "STAFF_SESSION_HOURS": session_hours,
+        # --- issue 17: the IKM elements asked and counted, comma-separated codes of
+        # app.domain.ikm.ELEMENTS in their order (PermenPANRB 14/2017 lets an office adapt the
+        # list); unset: the regulation's nine.
+        "IKM_ELEMENTS": env.get("IKM_ELEMENTS") or "",
         # Flask and extensions
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

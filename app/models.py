@@ -617,3 +617,57 @@ class OfficeStatus(SQLModel, table=True):
     message: str = Field(default="", max_length=280)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_by: str = Field(default="", max_length=60)  # like AuditLog.actor: "token:7"
+
+
+# --- issue 17: satisfaction survey (IKM) — models below this line ---
+
+SURVEY_ANSWER_KINDS = ("element", "expectation", "perception")
+
+
+class SurveyToken(SQLModel, table=True):
+    """A single-use survey token, kept only as its SHA-256 in a pool per office and month.
+
+    Nothing beside it leads to a visit: no booking or ticket id, no time of issue, not even an
+    order (the hash is the key, so rows do not say which was handed out first)."""
+
+    __tablename__ = "survey_token"
+    # On SQLite, no hidden rowid either: stored in the order of the hashes, not of issue.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    office_code: str = Field(foreign_key="office.code", max_length=6)
+    month: date  # first day of the month in the office's zone
+    used: bool = False
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One anonymous answer: its office and month only, under a random id (no time, no order,
+    no token), so it cannot be matched to a visit's check-out time."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (sa.Index("ix_survey_response_office_month", "office_code", "month"),
+                      {"sqlite_with_rowid": False})
+
+    id: str = Field(primary_key=True, max_length=32)
+    office_code: str = Field(foreign_key="office.code", max_length=6)
+    month: date
+    suggestion: str = Field(default="", sa_column=sa.Column(sa.Text(), nullable=False))
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """An answer to one question: an IKM element (1–4) or a SERVQUAL dimension's expectation
+    or perception (1–5)."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", SURVEY_ANSWER_KINDS), name="ck_survey_answer_kind"),
+        sa.CheckConstraint("(kind = 'element' AND value BETWEEN 1 AND 4) OR "
+                           "(kind <> 'element' AND value BETWEEN 1 AND 5)",
+                           name="ck_survey_answer_value"),
+        {"sqlite_with_rowid": False},
+    )
+
+    response_id: str = Field(foreign_key="survey_response.id", primary_key=True, max_length=32)
+    kind: str = Field(primary_key=True, max_length=12)
+    code: str = Field(primary_key=True, max_length=20)
+    value: int

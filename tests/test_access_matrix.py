@@ -126,6 +126,8 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("api.start_capture_json", "POST"): (code, None),
         ("api.mark_recorded_json", "POST"): (code, None),
         ("api.set_card_json", "POST"): (code, {"status": "card_ready"}),
+        # --- issue 17: the IKM summary of an office ---
+        ("survey.show_public_summary", "GET"): ({"office_code": OFFICE}, None),
     }
 
 

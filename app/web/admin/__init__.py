@@ -2,6 +2,7 @@
 
 
 def blueprints():
+    from . import ikm  # issue 17
     from .routes import bp
 
-    return (bp,)
+    return (bp, ikm.bp)

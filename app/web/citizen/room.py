@@ -2,9 +2,9 @@
 (a view that needs more says so itself with `allow`)."""
 
 from ..auth import public
-from . import booking, guidance, status, verify
+from . import booking, guidance, status, survey, verify
 from . import public as home
 
-BLUEPRINTS = (home.bp, guidance.bp, booking.bp, verify.bp, status.bp)
+BLUEPRINTS = (home.bp, guidance.bp, booking.bp, verify.bp, status.bp, survey.bp)
 for _blueprint in BLUEPRINTS:
     public(_blueprint)
