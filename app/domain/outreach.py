@@ -70,6 +70,8 @@ def _plan_problems(session: Session, office: Office, desa_code: str | None, plac
         errors["date"] = "required"
     elif not first <= day <= last:
         errors["date"] = "horizon"
+    elif capacity.closed_days(session, office, day, day):
+        errors["date"] = "closed"  # a holiday or closure: nobody could book its slots
     if starts is None or ends is None or starts >= ends:
         errors["end"] = "order"
     elif day is not None and _local(office, day, starts) - now < capacity.ONLINE_CUTOFF:
