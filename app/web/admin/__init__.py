@@ -2,6 +2,7 @@
 
 
 def blueprints():
+    from . import coverage, outreach  # issue 14
     from .routes import bp
 
-    return (bp,)
+    return (bp, outreach.bp, coverage.bp)

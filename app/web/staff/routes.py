@@ -14,6 +14,8 @@ from datetime import timedelta
 from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlmodel import select
+from wtforms import SelectChoice
 
 from ... import messages
 from ...db import get_session, write_step
@@ -87,10 +89,10 @@ def show_staff_home():
 
 def _choose_desa():
     user = current_user()
-    query = get_session().query(Desa).order_by(Desa.office_code, Desa.name)
+    query = select(Desa).order_by(Desa.office_code, Desa.name)
     if user.office_code:
-        query = query.filter(Desa.office_code == user.office_code)
-    return render("staff/choose_desa.html", desas=query.all())
+        query = query.where(Desa.office_code == user.office_code)
+    return render("staff/choose_desa.html", desas=get_session().exec(query).all())
 
 
 CSV_COLUMNS = ("code", "status", "date", "time", "service", "name", "nik_masked", "channel",
@@ -154,7 +156,8 @@ def _service() -> str | None:
 
 def _on_behalf_form(service: str) -> OnBehalfForm:
     form = OnBehalfForm()
-    form.slot.choices = [("", _("— pilih —")), *_slot_choices(service)]
+    form.slot.choices = [SelectChoice("", _("— pilih —")),
+                         *(SelectChoice(v, label) for v, label in _slot_choices(service))]
     return form
 
 
