@@ -19,19 +19,12 @@ from .domain import coverage
 from .domain.errors import ValidationError
 from .domain.offices import get_office
 
-PROBLEM_WORDS = {
-    "inconsistent": "belum is not wajib - sudah",
-    "name_variant": "name spelt differently from the region list, matched to",
-    "unknown_desa": "no desa of this name in the region list (not imported into the dashboard)",
-    "not_a_number": "not a whole number in column",
-    "duplicate": "a second row for the same desa",
-}
-
 
 def problem_line(problem) -> str:
-    words = PROBLEM_WORDS.get(problem.problem, problem.problem)
-    detail = f" {problem.detail}" if problem.detail else ""
-    return f"row {problem.row}: {problem.desa}: {problem.problem}: {words}{detail}"
+    """`row 2: Porong: inconsistent: belum 150 ≠ wajib − sudah = 1084` — the problem's code
+    (app.domain.coverage.PROBLEMS) and what the row says."""
+    detail = f": {problem.detail}" if problem.detail else ""
+    return f"row {problem.row}: {problem.desa}: {problem.problem}{detail}"
 
 
 @click.command("coverage-import")
