@@ -16,6 +16,7 @@ from sqlmodel import Session
 from .adapters import qr
 from .adapters.pdf import render_pdf
 from .config import ROOT
+from .db import write_step
 from .domain import outreach, receipts
 from .domain.services import FREE_NOTE, checklist, get_service
 from .formatting import display_code, masked_nik
@@ -67,6 +68,12 @@ def _render(template: str, **context) -> bytes:
 
 
 def invitations_pdf(session: Session, visit: OutreachVisit) -> bytes:
+    """Imported residents get their booking receipt signed here, on the first print (a short
+    write of its own when the request only reads; rendering happens after it)."""
+    data_key, visit_id = current_app.config["DATA_KEY"], visit.id
+    write_step(lambda writer: outreach.ensure_receipts(
+        writer, writer.get(OutreachVisit, visit_id), data_key=data_key))
+    visit = session.get(OutreachVisit, visit_id)
     service = get_service(outreach.OUTREACH_SERVICE)
     return _render("outreach/invitations.html", **_context(session, visit),
                    pages=invitation_pages(session, visit, current_app.config["BASE_URL"]),

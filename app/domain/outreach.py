@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import Session, select
 
 from ..models import (
@@ -179,7 +179,11 @@ class _Filler:
         self.session, self.visit, self.key, self.data_key = session, visit, key, data_key
         self.actor, self.now = actor, now
         self.office = session.get(Office, visit.office_code)
+        # Held here: the session's identity map only keeps weak references, and the booking
+        # check reads the desa for every row.
+        self.desa = session.get(Desa, visit.desa_code)
         self.slots = [s for s in visit_slots(session, visit.id) if s.booked < s.capacity]
+        self.pending: list[str] = []  # codes booked whose invitation rows are not written yet
 
     def book(self, nik: str, name: str, phone: str | None, consent: str | None) -> Booking:
         """Raises ValidationError or BookingError; writes nothing then."""
@@ -201,28 +205,33 @@ class _Filler:
         return self._place(applicant, consent)
 
     def _place(self, applicant: booking.Applicant, consent: str | None) -> Booking:
+        """The earliest slot with a place. The booking function's own SAVEPOINT makes a
+        refusal leave nothing; its audit entry records the booking (the consent is on the row).
+        The invitation rows are written together by `flush_invitations`, and the receipt is
+        signed when the invitations are printed (`ensure_receipts`): an import of thousands of
+        rows stays a few statements a row."""
         while self.slots:
             slot = self.slots[0]
             try:
-                with self.session.begin_nested():
-                    made = booking.create_booking(
-                        self.session, office=self.office, slot_id=slot.id,
-                        service=OUTREACH_SERVICE, applicant=applicant, channel="desa_staff",
-                        actor=self.actor, consent=consent, now=self.now)
-                    receipts.issue_receipt(self.session, made, "booking", data_key=self.data_key,
-                                           now=self.now, slot=slot, office=self.office)
-                    self.session.add(Invitation(visit_id=self.visit.id, booking_code=made.code,
-                                                created_at=self.now))
-                    audit.record(self.session, self.actor, "outreach.book",
-                                 f"booking:{made.code}", f"outreach={self.visit.id} "
-                                                         f"consent={consent}")
-                    self.session.flush()
-                return made
+                made = booking.create_booking(
+                    self.session, office=self.office, slot_id=slot.id,
+                    service=OUTREACH_SERVICE, applicant=applicant, channel="desa_staff",
+                    actor=self.actor, consent=consent, now=self.now)
             except booking.BookingError as error:
                 if error.code != "slot_full":
                     raise
                 self.slots.pop(0)
+                continue
+            self.pending.append(made.code)
+            return made
         raise booking.BookingError("slot_full")
+
+    def flush_invitations(self) -> None:
+        if self.pending:
+            self.session.execute(insert(Invitation), [
+                {"visit_id": self.visit.id, "booking_code": code, "created_at": self.now}
+                for code in self.pending])
+            self.pending = []
 
     def _already_here(self, nik: str) -> bool:
         from .nik import nik_hash
@@ -238,8 +247,11 @@ def book_resident(session: Session, visit: OutreachVisit, *, nik: str, name: str
                   phone: str | None, consent: str | None, key: bytes, data_key: str,
                   actor: str, now: datetime | None = None) -> Booking:
     """One resident into the visit. Raises ValidationError, BookingError or AlreadyHere."""
-    return _Filler(session, visit, key=key, data_key=data_key, actor=actor,
-                   now=now or utcnow()).book(nik, name, phone, consent)
+    filler = _Filler(session, visit, key=key, data_key=data_key, actor=actor,
+                     now=now or utcnow())
+    made = filler.book(nik, name, phone, consent)
+    filler.flush_invitations()
+    return made
 
 
 def _rows(text: str):
@@ -288,6 +300,7 @@ def import_residents(session: Session, visit: OutreachVisit, text: str, *, key: 
             report.refused.append((number, _row_errors(error)))
         else:
             report.booked.append(made.code)
+    filler.flush_invitations()
     audit.record(session, actor, "outreach.import", f"outreach:{visit.id}",
                  f"booked={len(report.booked)} already={report.already} "
                  f"refused={len(report.refused)}")
@@ -409,7 +422,28 @@ def move_no_shows(session: Session, visit: OutreachVisit, target: OutreachVisit,
         audit.record(session, actor, "outreach.move_no_show", f"booking:{old.code}",
                      f"to=booking:{made.code} outreach={target.id}")
         report.moved.append(made.code)
+    filler.flush_invitations()
     return report
+
+
+def ensure_receipts(session: Session, visit: OutreachVisit, *, data_key: str,
+                    now: datetime | None = None) -> int:
+    """Sign the booking receipt of every booked invitee who has none yet (imported rows get
+    theirs here, when the invitations that carry its QR are printed). Returns how many."""
+    from ..models import Receipt
+
+    missing = session.exec(select(Booking).join(Invitation, Invitation.booking_code ==
+                                                 Booking.code)
+                           .where(Invitation.visit_id == visit.id, Booking.status == "booked",
+                                  ~select(Receipt.id).where(Receipt.booking_id == Booking.id,
+                                                            Receipt.kind == "booking")
+                                  .exists())).all()
+    office = session.get(Office, visit.office_code)
+    slots = {s.id: s for s in visit_slots(session, visit.id)}
+    for made in missing:
+        receipts.issue_receipt(session, made, "booking", data_key=data_key, now=now,
+                               slot=slots.get(made.slot_id), office=office)
+    return len(missing)
 
 
 def open_places(session: Session, visit: OutreachVisit) -> int:
