@@ -655,11 +655,13 @@ class Invitation(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint(f"absence_reason IS NULL OR {_in('absence_reason', ABSENCE_REASONS)}",
                            name="ck_invitation_absence"),
+        # A reschedule keeps the code: one invitation per visit the booking was on.
+        sa.UniqueConstraint("visit_id", "booking_code", name="uq_invitation_visit_booking"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     visit_id: int = Field(foreign_key="outreach_visit.id", index=True)
-    booking_code: str = Field(unique=True, max_length=8)  # follows a move to the next visit
+    booking_code: str = Field(max_length=8)
     delivered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     delivered_by: str | None = Field(default=None, max_length=120)  # the person who handed it
     recorded_by: str | None = Field(default=None, max_length=60)  # "user:3"

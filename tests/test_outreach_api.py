@@ -122,3 +122,23 @@ def test_coverage_for_the_admin_and_one_row_for_desa_staff(client, session, api_
     elsewhere = client.get("/api/v1/offices/737109/coverage",
                            headers=api_token("desa_staff", desa="3515042001"))
     assert elsewhere.status_code == 403
+
+
+def test_a_booking_through_the_booking_api_on_a_visits_slot_is_invited_too(
+        client, session, api_token):
+    from app.domain import outreach
+    from app.models import OutreachVisit
+
+    visit_id = planned(client, session, api_token)
+    slot = outreach.visit_slots(session, visit_id)[1]
+    made = client.post("/api/v1/bookings", json={
+        "nik": nik(9301), "name": "Lewat API", "service": "pemula", "slot_id": slot.id,
+        "desa_code": DESA, "consent": "phone"}, headers=api_token("desa_staff", desa=DESA))
+    assert made.status_code == 201, made.json
+    assert made.json["slot"]["pool"] == "mobile"
+    visit = session.get(OutreachVisit, visit_id)
+    assert [p.booking.name for p in outreach.invited(session, visit)] == ["Lewat API"]
+    counter = client.post("/api/v1/bookings", json={
+        "nik": nik(9302), "name": "Loket", "service": "rusak", "slot_id": slot.id,
+        "desa_code": DESA, "consent": "phone"}, headers=api_token("desa_staff", desa=DESA))
+    assert counter.status_code == 422  # a document service is not done on an outreach visit

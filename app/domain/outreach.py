@@ -318,22 +318,36 @@ class Invited:
 
 
 def invited(session: Session, visit: OutreachVisit) -> list[Invited]:
-    """The visit's invitations with their bookings, by slot then name."""
-    rows = session.exec(select(Invitation, Booking, Slot)
-                        .join(Booking, (Booking.code == Invitation.booking_code)
-                              & (Booking.status != "moved"))
+    """Everyone booked on the visit's slots (by any channel: import, the staff's booking page,
+    the API), by slot then name, with their invitation's delivery (a blank one until noted).
+    A booking rescheduled away has left the visit; its `moved` history row is not listed."""
+    rows = session.exec(select(Booking, Slot, Invitation)
                         .join(Slot, Slot.id == Booking.slot_id)
-                        .where(Invitation.visit_id == visit.id)
+                        .join(OutreachSlot, OutreachSlot.slot_id == Slot.id)
+                        .outerjoin(Invitation, (Invitation.booking_code == Booking.code)
+                                   & (Invitation.visit_id == visit.id))
+                        .where(OutreachSlot.visit_id == visit.id, Booking.status != "moved")
                         .order_by(Slot.starts_at, Booking.name)).all()
-    return [Invited(b, s, i) for i, b, s in rows]
+    return [Invited(b, s, i or Invitation(visit_id=visit.id, booking_code=b.code))
+            for b, s, i in rows]
 
 
 def _invitation(session: Session, visit: OutreachVisit, code: str) -> Invitation:
+    """The invitation of a booking on this visit, made on first use; ValidationError when the
+    code is not booked on the visit."""
     found = session.exec(select(Invitation).where(Invitation.visit_id == visit.id,
                                                   Invitation.booking_code == code)).first()
-    if found is None:
+    if found is not None:
+        return found
+    on_visit = session.exec(select(Booking.id).join(OutreachSlot, OutreachSlot.slot_id ==
+                                                    Booking.slot_id)
+                            .where(OutreachSlot.visit_id == visit.id, Booking.code == code,
+                                   Booking.status != "moved")).first()
+    if on_visit is None:
         raise ValidationError({"code": "unknown"})
-    return found
+    made = Invitation(visit_id=visit.id, booking_code=code)
+    session.add(made)
+    return made
 
 
 def record_delivery(session: Session, visit: OutreachVisit, code: str, *, delivered_by: str,
@@ -432,9 +446,9 @@ def ensure_receipts(session: Session, visit: OutreachVisit, *, data_key: str,
     theirs here, when the invitations that carry its QR are printed). Returns how many."""
     from ..models import Receipt
 
-    missing = session.exec(select(Booking).join(Invitation, Invitation.booking_code ==
-                                                 Booking.code)
-                           .where(Invitation.visit_id == visit.id, Booking.status == "booked",
+    missing = session.exec(select(Booking).join(OutreachSlot, OutreachSlot.slot_id ==
+                                                 Booking.slot_id)
+                           .where(OutreachSlot.visit_id == visit.id, Booking.status == "booked",
                                   ~select(Receipt.id).where(Receipt.booking_id == Booking.id,
                                                             Receipt.kind == "booking")
                                   .exists())).all()

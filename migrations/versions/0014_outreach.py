@@ -100,7 +100,7 @@ def upgrade() -> None:
     sa.CheckConstraint("absence_reason IS NULL OR absence_reason IN ('sick', 'working', 'away', 'not_invited', 'moved', 'other')", name='ck_invitation_absence'),
     sa.ForeignKeyConstraint(['visit_id'], ['outreach_visit.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('booking_code')
+    sa.UniqueConstraint('visit_id', 'booking_code', name='uq_invitation_visit_booking')
     )
     with op.batch_alter_table('outreach_invitation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outreach_invitation_visit_id'), ['visit_id'], unique=False)
