@@ -111,3 +111,20 @@ def test_desa_staff_import_a_csv_into_their_visit_and_note_deliveries(
     sheet = client.get(f"/staff/keliling/{visit}/daftar-hadir.pdf")
     assert sheet.status_code == 200 and sheet.mimetype == "application/pdf"
     assert open_day(session)  # the visit's day is an open one
+
+
+def test_the_home_visit_requests_of_the_desa_are_listed_with_their_status(client, login_as,
+                                                                         session):
+    from app.domain import reports
+
+    ours = reports.request_home_visit(
+        session, submission_id=reports.new_submission_id(), desa_code=DESA, name="Mbah Sarmi",
+        phone="081234567891", requester="family", service="pemula")
+    reports.request_home_visit(
+        session, submission_id=reports.new_submission_id(), desa_code="3515041004",
+        name="Pak Lain", phone="081234567892", requester="self", service="pemula")
+    session.commit()
+    login_as("desa_staff", desa_code=DESA)
+    text = BeautifulSoup(client.get("/staff/").get_data(as_text=True), "html.parser").get_text(" ")
+    assert "Mbah Sarmi" in text and ours.reference in text and "Baru" in text
+    assert "Pak Lain" not in text
