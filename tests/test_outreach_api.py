@@ -142,3 +142,11 @@ def test_a_booking_through_the_booking_api_on_a_visits_slot_is_invited_too(
         "nik": nik(9302), "name": "Loket", "service": "rusak", "slot_id": slot.id,
         "desa_code": DESA, "consent": "phone"}, headers=api_token("desa_staff", desa=DESA))
     assert counter.status_code == 422  # a document service is not done on an outreach visit
+
+
+def test_a_file_that_is_not_utf8_is_refused_whole(client, session, api_token):
+    visit = planned(client, session, api_token)
+    latin1 = residents_csv([(nik(9401), "Siti Ñ", "", "present")]).encode("latin-1")
+    answer = client.post(f"/api/v1/outreach/{visit}/residents", data=latin1, headers={
+        **api_token("desa_staff", desa=DESA), "Content-Type": "text/csv"})
+    assert answer.status_code == 422 and "UTF-8" in answer.json["errors"]["file"]

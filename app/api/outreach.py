@@ -132,10 +132,9 @@ def _csv_body() -> str:
         raise ApiError(422, "invalid", INVALID,
                        {"body": messages.field_message("file", "required")})
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ApiError(422, "invalid", INVALID,
-                       {"body": messages.field_message("file", "header")}) from None
+        return outreach.decoded(raw)
+    except ValidationError as error:
+        raise _invalid(error) from None
 
 
 @route("/outreach/<int:visit_id>/residents", "POST",

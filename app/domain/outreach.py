@@ -254,6 +254,15 @@ def book_resident(session: Session, visit: OutreachVisit, *, nik: str, name: str
     return made
 
 
+def decoded(raw: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without the BOM a spreadsheet writes), never guessed —
+    a name read in the wrong encoding would be booked wrong."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError({"file": "encoding"}) from None
+
+
 def _rows(text: str):
     """(row number, fields) of the file's data rows; raises ValidationError for the file."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))

@@ -54,7 +54,7 @@ def import_residents(visit_id: int):
         return _visit_page(visit, form=form, status=422)
     try:
         report = outreach.import_residents(
-            get_session(), visit, raw.decode("utf-8", errors="replace"),
+            get_session(), visit, outreach.decoded(raw),
             key=current_app.config["DATA_KEY"].encode(), data_key=current_app.config["DATA_KEY"],
             actor=f"user:{current_user().id}")
     except ValidationError as error:
