@@ -145,3 +145,21 @@ def test_the_visit_report_and_moving_no_shows_to_the_next_visit(session):
     new = session.exec(select(Booking).where(Booking.code.in_(moved.moved))).all()
     assert {b.nik_hash for b in new} == {stayed_away.nik_hash, unknown.nik_hash}
     assert bookings.has_active_booking(session, stayed_away.nik_hash)
+
+
+def test_a_long_file_is_committed_in_steps_and_a_file_cut_short_is_simply_imported_again(
+        session):
+    visit = plan(session, ends=time(16), stations=10)  # 480 places
+    rows = [(nik(1000 + i), f"Warga {i}", "", "present") for i in range(450)]
+    steps = []
+    first = outreach.import_residents(session, visit, csv_of(rows[:250]), key=DATA_KEY,
+                                      data_key=KEY, actor="user:1", now=MONDAY_MORNING,
+                                      checkpoint=lambda: steps.append(len(steps)))
+    assert len(first.booked) == 250 and steps == [0]  # after row 199
+    whole = outreach.import_residents(session, visit, csv_of(rows), key=DATA_KEY, data_key=KEY,
+                                      actor="user:1", now=MONDAY_MORNING)
+    assert (len(whole.booked), whole.already, whole.refused) == (200, 250, [])
+    too_long = "nik,name,phone,consent\n" + "x,y,,present\n" * (outreach.MAX_ROWS + 1)
+    with pytest.raises(ValidationError):
+        outreach.import_residents(session, visit, too_long, key=DATA_KEY, data_key=KEY,
+                                  actor="user:1", now=MONDAY_MORNING)

@@ -149,7 +149,8 @@ def import_residents_json(visit_id: int):
     try:
         report = outreach.import_residents(
             session, visit, text, key=current_app.config["DATA_KEY"].encode(),
-            data_key=current_app.config["DATA_KEY"], actor=f"token:{current_token().id}")
+            data_key=current_app.config["DATA_KEY"], actor=f"token:{current_token().id}",
+            checkpoint=session.commit)
     except ValidationError as error:
         session.rollback()
         raise _invalid(error) from None

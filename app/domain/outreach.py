@@ -286,16 +286,27 @@ def _row_errors(error: Exception) -> dict[str, str]:
         if code == "slot_full" else {"visit": "closed"}
 
 
+CHECKPOINT_ROWS = 200
+
+
 def import_residents(session: Session, visit: OutreachVisit, text: str, *, key: bytes,
-                     data_key: str, actor: str, now: datetime | None = None) -> ImportReport:
+                     data_key: str, actor: str, now: datetime | None = None,
+                     checkpoint=None) -> ImportReport:
     """Book every good row of a `nik,name,phone,consent` file; report the rest by row number.
 
-    Each row is booked whole (booking, receipt, invitation, audit) or not at all; a file whose
-    header is wrong books nobody. The report holds codes, never the NIK."""
+    Each row is booked whole or not at all; a file whose header is wrong books nobody. The
+    report holds row numbers and codes, never the NIK. `checkpoint()`, when given, is called
+    every CHECKPOINT_ROWS rows (the faces commit there): on SQLite a long file then does not
+    hold the one write lock for its whole length, and a file cut short by a crash is simply
+    imported again — its booked rows count as `already`."""
     now = now or utcnow()
     filler = _Filler(session, visit, key=key, data_key=data_key, actor=actor, now=now)
     report = ImportReport()
-    for number, fields in _rows(text):
+    rows = list(_rows(text))  # a file that is not such a file at all books nobody
+    for number, fields in rows:
+        if checkpoint is not None and number % CHECKPOINT_ROWS == 0:
+            filler.flush_invitations()
+            checkpoint()
         if len(fields) != len(CSV_HEADER):
             report.refused.append((number, {"row": "columns"}))
             continue

@@ -56,7 +56,7 @@ def import_residents(visit_id: int):
         report = outreach.import_residents(
             get_session(), visit, outreach.decoded(raw),
             key=current_app.config["DATA_KEY"].encode(), data_key=current_app.config["DATA_KEY"],
-            actor=f"user:{current_user().id}")
+            actor=f"user:{current_user().id}", checkpoint=get_session().commit)
     except ValidationError as error:
         get_session().rollback()
         form.file.errors = list(messages.field_messages(error).values())
