@@ -128,3 +128,18 @@ def test_the_home_visit_requests_of_the_desa_are_listed_with_their_status(client
     text = BeautifulSoup(client.get("/staff/").get_data(as_text=True), "html.parser").get_text(" ")
     assert "Mbah Sarmi" in text and ours.reference in text and "Baru" in text
     assert "Pak Lain" not in text
+
+
+def test_an_imported_residents_receipt_is_signed_when_staff_open_their_booking(
+        client, login_as, session, api_token):
+    from app.domain import receipts
+
+    visit = planned(client, session, api_token)
+    login_as("desa_staff", desa_code=DESA)
+    client.post(f"/staff/keliling/{visit}/impor", data={"file": (io.BytesIO(residents_csv(
+        [(nik(3501), "Warga Impor", "", "present")]).encode()), "w.csv")},
+        content_type="multipart/form-data")
+    made = session.exec(select(Booking).where(Booking.name == "Warga Impor")).one()
+    assert receipts.latest_receipt(session, made.id) is None  # signed on first need
+    page = client.get(f"/staff/booking/{made.code}").get_data(as_text=True)
+    assert receipts.latest_receipt(session, made.id) is not None and "/v/" in page

@@ -210,10 +210,22 @@ def _book(form: OnBehalfForm, service: str):
         actor=f"user:{current_user().id}", data_key=key, now=now)
 
 
+def _receipt_of(found):
+    """The booking's receipt; one imported onto a visit gets it signed here if the invitations
+    were not printed yet (a short write of its own)."""
+    receipt = receipts.latest_receipt(get_session(), found.id)
+    if receipt is None and found.status == "booked":
+        booking_id, data_key = found.id, current_app.config["DATA_KEY"]
+        write_step(lambda writer: receipts.issue_receipt(
+            writer, writer.get(bookings.Booking, booking_id), "booking", data_key=data_key))
+        receipt = receipts.latest_receipt(get_session(), found.id)
+    return receipt
+
+
 @bp.get("/booking/<code>")
 def show_booking(code: str):
     found = _in_desa(staff.booking_of_desa, code.upper().replace("-", ""))
-    receipt = receipts.latest_receipt(get_session(), found.id)
+    receipt = _receipt_of(found)
     receipt_url, verify_url = (receipts.receipt_urls(receipt, current_app.config["BASE_URL"])
                                if receipt else (None, None))
     slot = get_session().get(bookings.Slot, found.slot_id)
