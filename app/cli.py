@@ -164,3 +164,6 @@ def register_cli(app: Flask) -> None:
     from . import cli_survey  # issue 17
 
     cli_survey.register(app)
+    from . import cli_outreach  # issue 14: coverage-import
+
+    cli_outreach.register(app)

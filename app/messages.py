@@ -101,3 +101,33 @@ def field_messages(error) -> dict[str, str]:
 
 def conflict_message(code: str, params: dict | None = None) -> str:
     return _with_params(CONFLICT_MESSAGES.get(code, INVALID), params)
+
+
+# --- issue 14: outreach visits, resident imports, coverage ---
+for _field, _codes in {
+    "place": {"required": _l("Tulis tempat kunjungan, misalnya Balai Desa Kebonagung.")},
+    "place_kind": {"unknown": _l("Pilih jenis tempat: balai desa, sekolah, dusun, atau lainnya.")},
+    "date": {"required": _l("Tulis tanggal kunjungan sebagai YYYY-MM-DD."),
+             "horizon": _l("Tanggal kunjungan harus mulai hari ini dan dalam masa pemesanan "
+                           "kantor."),
+             "closed": _l("Hari itu libur atau kantor tutup. Pilih hari lain.")},
+    "start": {"past": _l("Kunjungan harus mulai paling cepat satu jam dari sekarang."),
+              "overlap": _l("Pada jam ini sudah ada kunjungan keliling lain dari kantor ini. "
+                            "Pilih jam atau hari lain."),
+              "required": _l("Tulis jam mulai sebagai HH:MM.")},
+    "end": {"order": _l("Jam selesai harus sesudah jam mulai (HH:MM).")},
+    "stations": {"range": _l("Tulis jumlah alat perekaman keliling, 1 sampai 20.")},
+    "row": {"columns": _l("Baris ini harus berisi 4 kolom: nik, name, phone, consent.")},
+    "visit": {"full": _l("Kunjungan ini sudah penuh. Rencanakan kunjungan berikutnya."),
+              "closed": _l("Kunjungan ini tidak bisa dipesan lagi.")},
+    "file": {"header": _l("Baris pertama berkas harus berisi kolom yang diminta."),
+             "too_many": _l("Berkas terlalu panjang. Bagi menjadi beberapa berkas."),
+             "required": _l("Pilih berkas CSV."),
+             "encoding": _l("Simpan berkas sebagai CSV UTF-8, lalu kirim lagi.")},
+    "year": {"range": _l("Tulis tahun antara 2000 dan 2100.")},
+    "delivered_by": {"required": _l("Tulis siapa yang menyerahkan undangan.")},
+    "absence_reason": {"unknown": _l("Pilih alasan dari daftar.")},
+    "target": {"unknown": _l("Pilih kunjungan berikutnya di desa yang sama.")},
+    "code": {"unknown": _l("Kode booking ini tidak diundang ke kunjungan ini.")},
+}.items():
+    FIELD_MESSAGES.setdefault(_field, {}).update(_codes)

@@ -47,6 +47,8 @@ def _in(column: str, values) -> str:
 
 STATION_STATES = ("active", "down", "maintenance")
 POOLS = ("station", "counter")
+# --- issue 14: an outreach visit's own capacity: the mobile recording sets it brings ---
+SLOT_POOLS = (*POOLS, "mobile")
 STAFF_ROLES = ("admin", "officer", "desa_staff", "kiosk")
 TOKEN_ROLES = ("kiosk", "officer", "capture_agent", "desa_staff", "admin")
 TIMEZONES = ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura")
@@ -329,7 +331,8 @@ class Slot(SQLModel, table=True):
     __tablename__ = "slot"
     __table_args__ = (
         sa.UniqueConstraint("office_code", "pool", "starts_at", name="uq_slot_office_pool_start"),
-        sa.CheckConstraint(_in("pool", POOLS), name="ck_slot_pool"),
+        # issue 14: an outreach visit's slots are the "mobile" pool (app/domain/outreach.py).
+        sa.CheckConstraint(_in("pool", SLOT_POOLS), name="ck_slot_pool"),
         sa.CheckConstraint("starts_at < ends_at", name="ck_slot_order"),
         sa.CheckConstraint("capacity >= 0", name="ck_slot_capacity"),
         sa.CheckConstraint("held_back BETWEEN 0 AND capacity", name="ck_slot_held_back"),
@@ -671,3 +674,104 @@ class SurveyAnswer(SQLModel, table=True):
     kind: str = Field(primary_key=True, max_length=12)
     code: str = Field(primary_key=True, max_length=20)
     value: int
+
+# --- issue 14: outreach visits, invitations, coverage — models below this line ---
+
+OUTREACH_PLACES = ("balai_desa", "school", "dusun", "other")
+ABSENCE_REASONS = ("sick", "working", "away", "not_invited", "moved", "other")
+
+
+class OutreachVisit(SQLModel, table=True):
+    """A pelayanan keliling (jemput bola): recording at a desa on one day, with the mobile
+    recording sets the team brings. Its slots (pool "mobile") are bookable capacity of its own."""
+
+    __tablename__ = "outreach_visit"
+    __table_args__ = (
+        sa.CheckConstraint(_in("place_kind", OUTREACH_PLACES), name="ck_outreach_place_kind"),
+        sa.CheckConstraint("starts < ends", name="ck_outreach_hours"),
+        sa.CheckConstraint("stations BETWEEN 1 AND 20", name="ck_outreach_stations"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    desa_code: str = Field(foreign_key="desa.code", index=True, max_length=10)
+    place: str = Field(max_length=200)  # "Balai Desa Kebonagung"
+    place_kind: str = Field(default="balai_desa", max_length=12)
+    day: date
+    starts: time
+    ends: time
+    stations: int = 1
+    created_by: str = Field(max_length=60)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class OutreachSlot(SQLModel, table=True):
+    """Which slots are a visit's (a slot belongs to at most one visit)."""
+
+    __tablename__ = "outreach_slot"
+
+    slot_id: int = Field(primary_key=True, foreign_key="slot.id")
+    visit_id: int = Field(foreign_key="outreach_visit.id", index=True)
+
+
+class Invitation(SQLModel, table=True):
+    """The undangan of one booking on a visit: who handed it over and when (the Tanjung Lago
+    study blames undelivered invitations for empty visits), and why the person stayed away."""
+
+    __tablename__ = "outreach_invitation"
+    __table_args__ = (
+        sa.CheckConstraint(f"absence_reason IS NULL OR {_in('absence_reason', ABSENCE_REASONS)}",
+                           name="ck_invitation_absence"),
+        # A reschedule keeps the code: one invitation per visit the booking was on.
+        sa.UniqueConstraint("visit_id", "booking_code", name="uq_invitation_visit_booking"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="outreach_visit.id", index=True)
+    booking_code: str = Field(max_length=8)
+    delivered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    delivered_by: str | None = Field(default=None, max_length=120)  # the person who handed it
+    recorded_by: str | None = Field(default=None, max_length=60)  # "user:3"
+    absence_reason: str | None = Field(default=None, max_length=12)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class CoverageImport(SQLModel, table=True):
+    """One yearly coverage table (wajib, sudah, belum per desa) as the office keeps it."""
+
+    __tablename__ = "coverage_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    year: int
+    filename: str = Field(default="", max_length=200)
+    imported_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    imported_by: str = Field(max_length=60)
+
+
+class CoverageRow(SQLModel, table=True):
+    """A row as written in the table; `desa_code` is None when its name matched no desa."""
+
+    __tablename__ = "coverage_row"
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="coverage_import.id", index=True)
+    row: int  # the data row's number in the file (1 = first row after the header)
+    desa_name: str = Field(max_length=120)
+    desa_code: str | None = Field(default=None, foreign_key="desa.code", max_length=10)
+    wajib: int | None = None
+    sudah: int | None = None
+    belum: int | None = None
+
+
+class CoverageProblem(SQLModel, table=True):
+    """What the import found wrong with a row, reported and kept (never silently fixed)."""
+
+    __tablename__ = "coverage_problem"
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_id: int = Field(foreign_key="coverage_import.id", index=True)
+    row: int
+    desa_name: str = Field(max_length=120)
+    problem: str = Field(max_length=30)  # app.domain.coverage.PROBLEMS
+    detail: str = Field(default="", max_length=300)

@@ -79,6 +79,7 @@ class World:
     booking_code: str
     token: str  # a genuine receipt token of the booking
     slot_id: int
+    visit_id: int = 0  # issue 14: an outreach visit in DESA
 
 
 def _slot_body(world: World) -> dict:
@@ -128,6 +129,31 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("api.set_card_json", "POST"): (code, {"status": "card_ready"}),
         # --- issue 17: the IKM summary of an office ---
         ("survey.show_public_summary", "GET"): ({"office_code": OFFICE}, None),
+        # --- issue 14: staff room, outreach, coverage ---
+        **_outreach_samples(world),
+    }
+
+
+def _outreach_samples(world: World) -> dict:
+    visit, code = {"visit_id": world.visit_id}, {"code": world.booking_code}
+    both = {**visit, **code}
+    plan = {"desa_code": DESA, "place": "Balai Desa", "date": "2099-01-05", "start": "08:00",
+            "end": "09:00", "stations": 1}
+    return {
+        ("staff.show_booking", "GET"): (code, None),
+        ("staff.show_visit", "GET"): (visit, None),
+        ("staff.import_residents", "POST"): (visit, {}),
+        ("staff.visit_invitations", "GET"): (visit, None),
+        ("staff.visit_sign_in_sheet", "GET"): (visit, None),
+        ("staff.record_delivery", "POST"): (both, {"delivered_by": "RT"}),
+        ("admin_outreach.show_outreach", "GET"): (visit, None),
+        ("admin_outreach.record_absence", "POST"): (both, {"absence_reason": "sick"}),
+        ("admin_outreach.move_no_shows", "POST"): (visit, {}),
+        ("admin_outreach.outreach_report_pdf", "GET"): (visit, None),
+        ("api.plan_outreach_json", "POST"): ({"code": OFFICE}, plan),
+        ("api.import_residents_json", "POST"): (visit, None),
+        ("api.invitations_pdf_json", "GET"): (visit, None),
+        ("api.coverage_json", "GET"): ({"code": OFFICE}, None),
     }
 
 
@@ -166,7 +192,24 @@ def world(session) -> World:
     receipt = receipts.issue_receipt(session, booking, "booking",
                                      data_key=DATA_KEY)
     session.commit()
-    return World(booking.code, receipt.token, booking.slot_id)
+    return World(booking.code, receipt.token, booking.slot_id, _outreach_visit(session))
+
+
+def _outreach_visit(session) -> int:
+    """issue 14: a visit in DESA a few days ahead, on a day the office is open."""
+    from app.domain import capacity, outreach
+    from app.models import Office
+
+    office = session.get(Office, OFFICE)
+    day = capacity.local_today(office, datetime.now(UTC)) + timedelta(days=4)
+    while capacity.closed_days(session, office, day, day):
+        day += timedelta(days=1)
+    from datetime import time
+
+    visit = outreach.plan_visit(session, office=office, desa_code=DESA, place="Balai Desa",
+                                day=day, starts=time(8), ends=time(9), stations=1, actor="test")
+    session.commit()
+    return visit.id
 
 
 def _client_for(app, session, caller: Caller, world: World):

@@ -154,3 +154,6 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
 
 
 from . import bookings, checkin, office_status, officer, offices, services, verify, whoami  # noqa: E402,F401  (registers the routes)
+
+# isort: split
+from . import outreach  # noqa: E402,F401  (issue 14: outreach visits and coverage)

@@ -11,7 +11,7 @@ class SlotOut(BaseModel):
     id: int
     start: str = Field(description="ISO 8601 with the office's offset, e.g. +08:00 for WITA")
     end: str
-    pool: Literal["station", "counter"]
+    pool: Literal["station", "counter", "mobile"]
     capacity: int
     remaining: int = Field(description="places any booker may take now")
     remaining_priority: int = Field(
@@ -40,7 +40,7 @@ class BookingSlotOut(BaseModel):
     id: int
     start: str
     end: str
-    pool: Literal["station", "counter"]
+    pool: Literal["station", "counter", "mobile"]
 
 
 class BookingOut(BaseModel):

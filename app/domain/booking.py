@@ -202,7 +202,7 @@ def _uses_held_share(office: Office, slot: Slot, priority: bool, channel: str,
 def _slot_for(session: Session, office: Office, slot_id: int, service: str, channel: str,
               now: datetime) -> Slot:
     slot = session.get(Slot, slot_id)
-    if (slot is None or slot.pool != capacity.pool_for(service)
+    if (slot is None or not capacity.serves(slot.pool, service)
             or not capacity.bookable(session, office, slot, channel, now)):
         raise BookingError("slot_unavailable")
     return slot

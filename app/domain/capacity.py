@@ -278,3 +278,16 @@ def keep_horizon(session: Session, office: Office, pool: str, now: datetime, *, 
         seen.add(key)
         return
     write(lambda writer: ensure_slots(writer, writer.get(Office, office.code), pool, now))
+
+
+# --- issue 14: outreach visits ---
+# An outreach visit's slots ("mobile" pool) are the recording sets the team brings to the desa:
+# they take first recordings there; document services stay at the office's counter.
+MOBILE_POOL = "mobile"
+
+
+def serves(slot_pool: str, service_code: str) -> bool:
+    """Whether a slot of this pool may take a booking for the service."""
+    if slot_pool == MOBILE_POOL:
+        return SERVICES[service_code].needs_recording
+    return slot_pool == pool_for(service_code)

@@ -2,7 +2,7 @@
 
 
 def blueprints():
-    from . import ikm  # issue 17
+    from . import coverage, ikm, outreach  # issues 14 and 17
     from .routes import bp
 
-    return (bp, ikm.bp)
+    return (bp, outreach.bp, coverage.bp, ikm.bp)

@@ -2,6 +2,7 @@
 
 
 def blueprints():
+    from . import outreach  # noqa: F401  (issue 14: registers the outreach views on bp)
     from .routes import bp
 
     return (bp,)
