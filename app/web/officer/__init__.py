@@ -2,8 +2,10 @@
 
 
 def blueprints():
-    from . import day  # noqa: F401  (issue 13: the day list and the booking's steps, on bp)
-    from . import survey  # issue 17
+    from . import (
+        day,  # noqa: F401  (issue 13: the day list and the booking's steps, on bp)
+        survey,  # issue 17
+    )
     from .routes import bp
 
     return (bp, survey.bp)
