@@ -119,6 +119,11 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("status.show_office_status", "GET"): ({"office_code": OFFICE}, None),
         ("display.show_display", "GET"): ({"office_code": OFFICE}, None),
         ("static", "GET"): ({"filename": "css/rekam.css"}, None),
+        # --- issue 12: the lobby ---
+        ("api.create_walk_in_json", "POST"): (office, {
+            "nik": "3515046508990008", "name": "Sri", "service": "pemula"}),
+        ("api.show_queue_json", "GET"): (office, None),
+        ("api.call_next_json", "POST"): (office, {"counter": "351504-1"}),
     }
 
 

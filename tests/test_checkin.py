@@ -13,7 +13,7 @@ from app.domain import receipts
 from app.domain.checkin import CheckInError, check_in
 from app.formatting import display_code
 from app.models import AuditEntry, Booking, Office
-from tests.support.receipt_bookings import DATA_KEY, make_booking, make_slot, today_at
+from tests.support.receipt_bookings import DATA_KEY, NIK, make_booking, make_slot, today_at
 
 pytestmark = pytest.mark.db  # conditional UPDATEs with a subquery: PostgreSQL too
 
@@ -27,7 +27,7 @@ def issue(session, booking, kind="booking", now=None):
 def test_checking_in_on_the_day_uses_up_the_booking_receipt(session):
     booking = make_booking(session, starts_at=MONDAY_10_WIB + timedelta(hours=2))
     receipt = issue(session, booking, now=MONDAY_10_WIB - timedelta(days=3))
-    check_in(session, booking, "user:1", MONDAY_10_WIB)
+    check_in(session, booking, "user:1", NIK, MONDAY_10_WIB, data_key=DATA_KEY)
     assert (booking.status, booking.checked_in_at) == ("checked_in", MONDAY_10_WIB)
     result = receipts.verify_token(session, receipt.token, MONDAY_10_WIB)
     assert (result.status, result.since) == ("used", MONDAY_10_WIB)
@@ -39,7 +39,7 @@ def test_checking_in_on_the_day_uses_up_the_booking_receipt(session):
 def test_a_booking_for_another_day_cannot_be_checked_in(session):
     booking = make_booking(session, starts_at=MONDAY_10_WIB + timedelta(days=1))
     with pytest.raises(CheckInError) as error:
-        check_in(session, booking, "user:1", MONDAY_10_WIB)
+        check_in(session, booking, "user:1", NIK, MONDAY_10_WIB, data_key=DATA_KEY)
     assert error.value.code == "not_today"
     assert session.get(Booking, booking.id).status == "booked"
 
@@ -49,22 +49,54 @@ def test_the_day_is_the_offices_own_day(session):
     slot_start = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)
     booking = make_booking(session, office_code="737109", starts_at=slot_start)
     with pytest.raises(CheckInError):
-        check_in(session, booking, "user:1", datetime(2026, 11, 23, 15, 30, tzinfo=UTC))
-    check_in(session, booking, "user:1", datetime(2026, 11, 23, 16, 5, tzinfo=UTC))
+        check_in(session, booking, "user:1", NIK, datetime(2026, 11, 23, 15, 30, tzinfo=UTC),
+                 data_key=DATA_KEY)
+    check_in(session, booking, "user:1", NIK, datetime(2026, 11, 23, 16, 5, tzinfo=UTC),
+             data_key=DATA_KEY)
     assert booking.status == "checked_in"
 
 
-@pytest.mark.parametrize("status", ["checked_in", "cancelled", "no_show", "recorded"])
-def test_only_a_booked_booking_can_be_checked_in(session, status):
+@pytest.mark.parametrize(("status", "refusal"), [
+    ("checked_in", "already_checked_in"), ("recorded", "already_checked_in"),
+    ("cancelled", "wrong_state"), ("no_show", "wrong_state")])
+def test_only_a_booked_booking_can_be_checked_in(session, status, refusal):
     booking = make_booking(session, starts_at=MONDAY_10_WIB, status=status)
     with pytest.raises(CheckInError) as error:
-        check_in(session, booking, "user:1", MONDAY_10_WIB)
-    assert error.value.code == "wrong_state"
+        check_in(session, booking, "user:1", NIK, MONDAY_10_WIB, data_key=DATA_KEY)
+    assert error.value.code == refusal
+
+
+@pytest.mark.parametrize("typed", ["3515045203070003", "12345", "", None])
+def test_a_nik_that_is_not_the_holders_checks_nobody_in(session, typed):
+    booking = make_booking(session, starts_at=MONDAY_10_WIB)
+    with pytest.raises(CheckInError) as error:
+        check_in(session, booking, "user:1", typed, MONDAY_10_WIB, data_key=DATA_KEY)
+    assert error.value.code == "nik_mismatch"
+    assert session.get(Booking, booking.id).status == "booked"
+
+
+def test_a_wrong_nik_is_refused_before_the_state_is_told(session):
+    booking = make_booking(session, starts_at=MONDAY_10_WIB, status="cancelled")
+    with pytest.raises(CheckInError) as error:
+        check_in(session, booking, "user:1", "3515045203070003", MONDAY_10_WIB,
+                 data_key=DATA_KEY)
+    assert error.value.code == "nik_mismatch"
+
+
+def test_checking_in_gives_a_ticket_in_lane_a_numbered_from_one(session):
+    first = make_booking(session, starts_at=MONDAY_10_WIB)
+    second = make_booking(session, starts_at=MONDAY_10_WIB, nik="3515041203070004")
+    one = check_in(session, first, "user:1", NIK, MONDAY_10_WIB, data_key=DATA_KEY)
+    two = check_in(session, second, "user:1", "3515041203070004", MONDAY_10_WIB,
+                   data_key=DATA_KEY)
+    assert [(t.lane, t.number, t.pool) for t in (one, two)] == [("A", 1, "station"),
+                                                                ("A", 2, "station")]
+    assert one.public_id != two.public_id and len(one.public_id) >= 20
 
 
 def test_recording_issues_the_receipt_for_card_pickup(session):
     booking = make_booking(session, starts_at=MONDAY_10_WIB)
-    check_in(session, booking, "user:1", MONDAY_10_WIB)
+    check_in(session, booking, "user:1", NIK, MONDAY_10_WIB, data_key=DATA_KEY)
     recording = receipts.mark_recorded(session, booking, "user:1", data_key=DATA_KEY,
                                        now=MONDAY_10_WIB + timedelta(minutes=20))
     assert (booking.status, recording.kind) == ("recorded", "recording")
@@ -99,26 +131,52 @@ def test_rescheduling_supersedes_the_old_receipt_and_the_new_one_is_valid(sessio
 # --- the API ---------------------------------------------------------------------------------
 
 
-def test_kiosk_checks_a_booked_person_in_and_gets_no_ticket_yet(client, session, api_token):
+def test_kiosk_checks_a_booked_person_in_with_the_nik_and_gets_a_ticket(client, session,
+                                                                        api_token):
     booking = make_booking(session, starts_at=today_at(8))
     issue(session, booking)
     session.commit()
     code = f"{booking.code[:4]}-{booking.code[4:]}".lower()  # as typed
-    answer = client.post(f"/api/v1/bookings/{code}/check-in", headers=api_token("kiosk"))
+    answer = client.post(f"/api/v1/bookings/{code}/check-in", headers=api_token("kiosk"),
+                         json={"nik": NIK})
     assert answer.status_code == 200, answer.json
-    assert answer.json["ticket"] is None
+    ticket = answer.json["ticket"]
+    assert (ticket["number"], ticket["queue"], ticket["position"]) == ("A-001", "A", 1)
+    assert ticket["status_url"] == f"http://rekam.test/tiket/{ticket['id']}"
     assert answer.json["booking"]["code"] == booking.code
     assert answer.json["booking"]["status"] == "checked_in"
     again = client.post(f"/api/v1/bookings/{booking.code}/check-in",
-                        headers=api_token("officer"))
-    assert (again.status_code, again.json["error"]) == (409, "wrong_state")
+                        headers=api_token("officer"), json={"nik": NIK})
+    assert (again.status_code, again.json["error"]) == (409, "already_checked_in")
+
+
+def test_api_refuses_a_nik_that_does_not_match_with_422(client, session, api_token):
+    booking = make_booking(session, starts_at=today_at(8))
+    session.commit()
+    answer = client.post(f"/api/v1/bookings/{booking.code}/check-in",
+                         headers=api_token("kiosk"), json={"nik": "3515045203070003"})
+    assert (answer.status_code, answer.json["error"]) == (422, "nik_mismatch")
+    assert "nik" in answer.json["errors"]
+    missing = client.post(f"/api/v1/bookings/{booking.code}/check-in",
+                          headers=api_token("kiosk"))
+    assert missing.status_code == 422  # a receipt alone checks nobody in
+    assert session.get(Booking, booking.id).status == "booked"
+
+
+def test_api_refuses_a_cancelled_booking_with_409(client, session, api_token):
+    booking = make_booking(session, starts_at=today_at(8), status="cancelled")
+    session.commit()
+    answer = client.post(f"/api/v1/bookings/{booking.code}/check-in",
+                         headers=api_token("kiosk"), json={"nik": NIK})
+    assert (answer.status_code, answer.json["error"]) == (409, "wrong_state")
 
 
 def test_api_refuses_check_in_on_another_day(client, session, api_token):
     booking = make_booking(session, starts_at=today_at(8) + timedelta(days=1))
     session.commit()
     answer = client.post(f"/api/v1/bookings/{booking.code}/check-in",
-                         headers={**api_token("officer"), "Accept-Language": "en"})
+                         headers={**api_token("officer"), "Accept-Language": "en"},
+                         json={"nik": NIK})
     assert (answer.status_code, answer.json["error"]) == (409, "not_today")
     assert "today" in answer.json["message"]
 
@@ -127,12 +185,13 @@ def test_api_check_in_is_scoped_to_the_tokens_office(client, session, api_token)
     booking = make_booking(session, starts_at=today_at(8))
     session.commit()
     other = client.post(f"/api/v1/bookings/{booking.code}/check-in",
-                        headers=api_token("kiosk", office="737109"))
+                        headers=api_token("kiosk", office="737109"), json={"nik": NIK})
     assert other.status_code == 403
     desa = client.post(f"/api/v1/bookings/{booking.code}/check-in",
-                       headers=api_token("desa_staff"))
+                       headers=api_token("desa_staff"), json={"nik": NIK})
     assert desa.status_code == 403
-    missing = client.post("/api/v1/bookings/ZZZZZZZZ/check-in", headers=api_token("kiosk"))
+    missing = client.post("/api/v1/bookings/ZZZZZZZZ/check-in", headers=api_token("kiosk"),
+                          json={"nik": NIK})
     assert missing.status_code == 404
     assert session.get(Booking, booking.id).status == "booked"
 
@@ -169,7 +228,13 @@ def test_officer_scans_a_receipt_sees_it_is_genuine_and_checks_the_person_in(
                  data={"code": f"http://rekam.test/v/{receipt.token}\n"})
     assert shown.select_one("#scan-server .verdict-word").get_text(strip=True) == "ASLI"
     assert "Status terkini dari server Rekam" in shown.text
-    done = client.post("/officer/scan/check-in", data={"checkin-token": receipt.token})
+    wrong = page(client, "/officer/scan/check-in", method="POST", status=422,
+                 data={"checkin-token": receipt.token, "checkin-nik": "3515045203070003"})
+    assert "bukan NIK pemilik" in wrong.select_one(".error-summary").text
+    assert "3515045203070003" not in wrong.html
+    assert session.get(Booking, booking.id).status == "booked"
+    done = client.post("/officer/scan/check-in", data={"checkin-token": receipt.token,
+                                                       "checkin-nik": NIK})
     assert done.status_code == 303
     confirmed = page(client, done.headers["Location"])
     assert display_code(booking.code) in confirmed.select_one(".notice-ok").text
@@ -196,7 +261,7 @@ def test_forged_receipt_reads_not_genuine_and_offers_nothing(client, page, sessi
     assert shown.select_one("#scan-server .verdict-word").get_text(strip=True) == "TIDAK ASLI"
     assert shown.select_one("#nikcheck-nik") is None
     assert client.post("/officer/scan/check-in",
-                       data={"checkin-token": forged}).status_code == 409
+                       data={"checkin-token": forged, "checkin-nik": NIK}).status_code == 409
 
 
 def test_receipt_for_tomorrow_says_when_and_cannot_be_checked_in(client, page, session,
@@ -206,7 +271,7 @@ def test_receipt_for_tomorrow_says_when_and_cannot_be_checked_in(client, page, s
     shown = page(client, "/officer/scan", method="POST", data={"code": receipt.token})
     assert "bukan hari ini" in shown.text
     refused = page(client, "/officer/scan/check-in", method="POST", status=409,
-                   data={"checkin-token": receipt.token})
+                   data={"checkin-token": receipt.token, "checkin-nik": NIK})
     assert "Belum dicatat hadir" in refused.text
     assert session.get(Booking, booking.id).status == "booked"
 
@@ -217,7 +282,7 @@ def test_officer_of_another_office_cannot_check_in(client, page, session, login_
     shown = page(client, "/officer/scan", method="POST", data={"code": receipt.token})
     assert "kantor kecamatan lain" in shown.text
     assert client.post("/officer/scan/check-in",
-                       data={"checkin-token": receipt.token}).status_code == 409
+                       data={"checkin-token": receipt.token, "checkin-nik": NIK}).status_code == 409
 
 
 def test_a_typed_code_of_another_offices_booking_tells_only_that(client, page, session,

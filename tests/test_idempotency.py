@@ -157,12 +157,14 @@ def test_the_answer_commits_with_the_booking_or_not_at_all(client, api_token, se
 
 def test_a_check_in_sent_twice_with_one_key_answers_the_first_check_in(client, api_token,
                                                                        session):
-    booking = make_booking(session, starts_at=today_at(8))
+    booking = make_booking(session, starts_at=today_at(8), nik=NIK)
     session.commit()
     headers = {**api_token("kiosk"), "Idempotency-Key": "arrival-1"}
-    first = client.post(f"/api/v1/bookings/{booking.code}/check-in", headers=headers)
+    first = client.post(f"/api/v1/bookings/{booking.code}/check-in", headers=headers,
+                        json={"nik": NIK})
     assert first.status_code == 200, first.json
-    again = client.post(f"/api/v1/bookings/{booking.code}/check-in", headers=headers)
+    again = client.post(f"/api/v1/bookings/{booking.code}/check-in", headers=headers,
+                        json={"nik": NIK})
     assert (again.status_code, again.get_data()) == (200, first.get_data())
 
 

@@ -12,10 +12,11 @@ from ...domain.codes import normalise_code
 from ...domain.offices import list_offices
 from ...domain.services import SERVICES
 from ...formatting import display_code
+from ...messages import CHECK_IN_REFUSALS
 from ..auth import current_user, guard
 from ..receipt_documents import view_of
 from ..rendering import render
-from .scan import NikCheckForm, ScanForm, TokenForm, lookup, nik_matches
+from .scan import CheckInForm, NikCheckForm, ScanForm, lookup, nik_matches
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 guard(bp, "officer", "admin")
@@ -30,7 +31,7 @@ def show_officer_home():
 
 
 def _scan_page(scan=None, *, form=None, nik_form=None, nik_match=None, checked_in=None,
-               check_in_error=None, status=200):
+               check_in_error=None, check_in_form=None, status=200):
     # The QR decoder is WebAssembly: this page alone may compile it (CSP).
     g.csp_script_extra = " 'wasm-unsafe-eval'"
     view = None
@@ -46,10 +47,16 @@ def _scan_page(scan=None, *, form=None, nik_form=None, nik_match=None, checked_i
              "offices": {o.code: o.name for o in list_offices(get_session())}}
     return render("officer/scan.html", block="result" if scan is not None else None,
                   form=form or ScanForm(formdata=None), scan=scan, r=view, nik_form=nik_form,
-                  check_in_form=TokenForm(formdata=None, prefix="checkin",
-                                          data={"token": scan.token if scan else ""}),
+                  check_in_form=_check_in_form(scan, check_in_form),
                   nik_match=nik_match, checked_in=checked_in, check_in_error=check_in_error,
                   names=names, page_lang=lang, status=status)
+
+
+def _check_in_form(scan, posted=None):
+    form = posted or CheckInForm(formdata=None, prefix="checkin",
+                                 data={"token": scan.token if scan else ""})
+    form.nik.raw_data, form.nik.data = None, ""  # never echo a NIK back
+    return form
 
 
 @bp.get("/scan")
@@ -68,22 +75,28 @@ def scan_receipt():
 
 @bp.post("/scan/check-in")
 def check_in_scanned():
-    form = TokenForm(prefix="checkin")
-    if not form.validate_on_submit():
+    form = CheckInForm(prefix="checkin")
+    if not form.token.data:
         abort(400)
     session, user = get_session(), current_user()
     scan = lookup(session, form.token.data, user)
+    if not form.validate_on_submit():
+        return _scan_page(scan, check_in_form=form, status=422)
     if not scan.can_check_in:
         return _scan_page(scan, check_in_error=scan.check_in_blocker, status=409)
     try:
-        check_in(session, scan.verification.booking, f"user:{user.id}")
-    except CheckInError as error:  # someone else was quicker, or midnight passed
+        check_in(session, scan.verification.booking, f"user:{user.id}", form.nik.data,
+                 data_key=current_app.config["DATA_KEY"])
+    except CheckInError as error:  # a wrong NIK, someone else was quicker, or midnight passed
         session.rollback()
+        if error.code == "nik_mismatch":
+            form.nik.errors = [CHECK_IN_REFUSALS["nik_mismatch"]]
+            return _scan_page(scan, check_in_form=form, status=422)
         return _scan_page(lookup(session, form.token.data, user), check_in_error=error.code,
                           status=409)
     session.commit()
-    code = scan.verification.booking.code
-    return redirect(url_for(".show_scanner", checked_in=code), code=303)
+    return redirect(url_for(".show_scanner", checked_in=scan.verification.booking.code),
+                    code=303)
 
 
 @bp.post("/scan/nik")

@@ -53,6 +53,18 @@ class NikCheckForm(FlaskForm):
     )
 
 
+class CheckInForm(TokenForm):
+    """Check-in takes the full NIK from the KK in the same post (DESIGN §6): a receipt alone
+    checks nobody in."""
+
+    nik = StringField(
+        _l("NIK dari Kartu Keluarga"),
+        validators=[InputRequired(_l("Ketik atau pindai 16 angka NIK dari Kartu Keluarga.")),
+                    Length(max=40, message=_l("Ketik 16 angka NIK dari KK, tanpa spasi."))],
+        render_kw={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"},
+    )
+
+
 def token_from_scan(raw: str) -> str:
     """The token in what a scanner typed: a verify URL (`…/v/TOKEN`, maybe `/document`) or the
     bare token."""
