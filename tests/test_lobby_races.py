@@ -90,7 +90,7 @@ def _post(base: str, token: str, path: str, body: dict) -> httpx.Response:
 
 def test_fifty_arrivals_at_once_get_gapless_unique_numbers_and_desks_never_share(lobby):
     base, url, (kiosk, officer, booked, open_today) = lobby
-    jobs = [("/api/v1/bookings/{}/check-in".format(code), {"nik": nik})
+    jobs = [(f"/api/v1/bookings/{code}/check-in", {"nik": nik})
             for code, nik in booked.items()]
     jobs += [("/api/v1/offices/351504/walk-ins",
               {"nik": _nik(4000 + i, born="010150" if i % 4 == 0 else "120307"),

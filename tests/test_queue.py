@@ -11,8 +11,14 @@ from sqlmodel import select
 from app.domain import capacity, queue
 from app.domain.checkin import admit, check_in
 from app.models import AuditEntry, Booking, Office, Ticket
-from tests.support.receipt_bookings import (DATA_KEY, NIK, make_booking, make_slot, random_nik,
-                                            today_at)
+from tests.support.receipt_bookings import (
+    DATA_KEY,
+    NIK,
+    make_booking,
+    make_slot,
+    random_nik,
+    today_at,
+)
 
 pytestmark = pytest.mark.db
 
