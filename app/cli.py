@@ -161,3 +161,6 @@ def register_cli(app: Flask) -> None:
 
     cli_receipts.register(app)
     cli_booking.register(app)
+    from . import cli_lobby  # issue 12
+
+    cli_lobby.register(app)
