@@ -129,6 +129,7 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("kiosk.show_pairing", "GET"): ({"code": "no-such-code"}, None),
         ("kiosk.pair_kiosk", "POST"): ({"code": "no-such-code"}, {}),
         ("kiosk.show_kiosk_ticket", "GET"): ({"public_id": "no-such-ticket"}, None),
+        ("display.show_ticket_status", "GET"): ({"public_id": "no-such-ticket"}, None),
     }
 
 
