@@ -130,6 +130,9 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("kiosk.pair_kiosk", "POST"): ({"code": "no-such-code"}, {}),
         ("kiosk.show_kiosk_ticket", "GET"): ({"public_id": "no-such-ticket"}, None),
         ("display.show_ticket_status", "GET"): ({"public_id": "no-such-ticket"}, None),
+        ("officer_queue.change_ticket", "POST"): ({"ticket_id": 999999, "action": "ulang"}, {}),
+        ("officer_queue.send_ticket", "POST"): ({"ticket_id": 999999}, {"pool": "station"}),
+        ("officer_queue.answer_help", "POST"): ({"call_id": 999999}, {}),
     }
 
 

@@ -182,7 +182,7 @@ def desk(session: Session, office_code: str, counter: str) -> Station:
 
 def desks(session: Session, office_code: str) -> list[Station]:
     return list(session.exec(select(Station).where(Station.office_code == office_code)
-                             .order_by(Station.pool, Station.code)))
+                             .order_by(Station.pool.desc(), Station.code)))
 
 
 def call_next(session: Session, office: Office, counter: str, actor: str,

@@ -2,6 +2,7 @@
 
 
 def blueprints():
+    from .queue import bp as queue_bp  # issue 12: the lobby queue and the counter walk-in
     from .routes import bp
 
-    return (bp,)
+    return (bp, queue_bp)
