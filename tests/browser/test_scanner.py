@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from app.adapters.qr import qr_png
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible
+from tests.support.niks import fresh_nik
 from tests.support.receipt_bookings import issue_in_live_database
 
 FRAME = (640, 480)
@@ -36,6 +37,9 @@ def write_y4m(png: Path, target: Path, frames: int = 10) -> Path:
     return target
 
 
+TYPED_NIK = fresh_nik()
+
+
 def forged(token: str) -> str:
     """Same header and signature, a different appointment: the tampering a scanner must catch."""
     header, payload, signature = token.split(".")
@@ -51,7 +55,8 @@ def receipts_on_paper(server_env, live_server, tmp_path_factory):
     """A genuine receipt printed and scanned at 150 dpi, and a QR of a forged one."""
     folder = tmp_path_factory.mktemp("scanner")
     tokens = issue_in_live_database(server_env, {
-        "camera": {"today": True}, "photo": {"today": True}, "typed": {"today": True}})
+        "camera": {"today": True}, "photo": {"today": True},
+        "typed": {"today": True, "nik": TYPED_NIK}})
     pdf = folder / "receipt.pdf"
     with urllib.request.urlopen(f"{live_server}/v/{tokens['photo']}/document") as response:
         pdf.write_bytes(response.read())
@@ -138,7 +143,10 @@ def test_online_wedge_scan_shows_both_answers_then_checks_in(new_page, staff_log
     page.click("text=Cocokkan NIK")
     expect(page.locator(".nik-no-match")).to_be_visible()  # not this booking's NIK
     page.fill("#code", token)
-    page.press("#code", "Enter")
+    with page.expect_response(lambda r: r.url.endswith("/officer/scan")
+                              and r.request.method == "POST"):
+        page.press("#code", "Enter")
+    page.fill("#scan-server #checkin-nik", TYPED_NIK)  # and the NIK from the KK (issue 12)
     page.locator("#scan-server button:has-text('Catat hadir')").click()
     assert "sudah dicatat hadir" in page.locator(".notice-ok").inner_text()
 
