@@ -91,6 +91,9 @@ THROUGHPUT = [
     Load("Rekam `GET /`", "app", "/"),
     Load("Rekam `GET /`, `Accept-Encoding: gzip, br`", "app", "/", headers=GZIP_BR),
     Load("Rekam `GET /api/v1/offices`", "app", "/api/v1/offices"),
+    # issue 12: what each lobby TV asks every 3 s (htmx: the board block only).
+    Load("Rekam `GET /display/351504` board refresh (`HX-Request`)", "app", "/display/351504",
+         headers={"HX-Request": "true"}, goal="≥ 0.50 × bare Flask"),
 ]
 
 PAGES = [
