@@ -197,3 +197,14 @@ def test_queue_next_calls_the_next_ticket_and_204_when_none(client, api_token, s
     assert (unknown.status_code, unknown.json["error"]) == (422, "unknown_counter")
     shown = client.get("/api/v1/offices/351504/queue").json
     assert shown == {"serving": [], "waiting": {"P": 0, "A": 0, "B": 0}}
+
+
+def test_the_public_queue_names_the_desks_serving_and_no_person(client, session):
+    for _ in range(2):
+        arrive(session, at=today_at(0), slot=today_at(0))
+    queue.call_next(session, office(session), "351504-2", "user:1")
+    session.commit()
+    shown = client.get("/api/v1/offices/351504/queue")
+    assert shown.json == {"serving": [{"ticket": "A-001", "counter": "351504-2"}],
+                          "waiting": {"P": 0, "A": 1, "B": 0}}
+    assert "Budi" not in shown.get_data(as_text=True)

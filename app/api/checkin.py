@@ -179,7 +179,8 @@ def show_queue_json(code: str):
     if office is None:
         raise ApiError(404, "not_found", NOT_FOUND_OFFICE)
     shown = queue.board(get_session(), office)
-    return jsonify({"serving": [{"ticket": c.number, "counter": c.counter} for c in shown.calls],
+    return jsonify({"serving": [{"ticket": c.number, "counter": c.counter_code}
+                                for c in shown.calls],
                     "waiting": shown.waiting})
 
 

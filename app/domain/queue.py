@@ -327,6 +327,7 @@ class Call:
     counter: str  # the desk's name, as the board says it
     called_at: datetime
     calls: int
+    counter_code: str = ""  # the desk's station code, as the API names it
 
 
 @dataclass(frozen=True)
@@ -342,7 +343,7 @@ def board(session: Session, office: Office, now: datetime | None = None,
     day = capacity.local_today(office, now)
     names = {s.code: s.name for s in desks(session, office.code)}
     calls = [Call(display_number(lane, number), names.get(counter, counter or ""), called_at,
-                  calls)
+                  calls, counter or "")
              for lane, number, counter, called_at, calls in session.execute(
                  select(Ticket.lane, Ticket.number, Ticket.counter, Ticket.called_at,
                         Ticket.calls).where(Ticket.office_code == office.code,
