@@ -8,16 +8,20 @@ from ...db import get_session
 from ...domain import office_status, queue
 from ...domain.offices import get_office
 from ..auth import public
-from ..rendering import render
+from ..rendering import PageCache, render
 
 bp = Blueprint("display", __name__)
 public(bp)  # a lobby TV signs in as no one: the board shows no names
 
-BOARD_POLL_SECONDS = 3  # a call shows on the board within 5 s
+BOARD_POLL_SECONDS = 3  # a call shows on the board within 5 s: 3 s poll + 1 s cache + the trip
 TICKET_POLL_SECONDS = 10
+# Every TV in every lobby asks every 3 s, and the board is the same for all of them: one render
+# a second per worker serves them all (a worker that misses renders; nothing is shared).
+board_cache = PageCache(ttl=1.0, max_entries=256)
 
 
 @bp.get("/display/<office_code>")
+@board_cache
 def show_display(office_code):
     session = get_session()
     office = get_office(session, office_code)
