@@ -103,14 +103,32 @@ def choose(waiting: Sequence[Waiting], recent_lanes: Sequence[str], now: datetim
 
 def order(waiting: Sequence[Waiting], recent_lanes: Sequence[str], now: datetime,
           max_priority_run: int = MAX_PRIORITY_RUN) -> list[Waiting]:
-    """The whole waiting line as the rule would call it from now on (for positions)."""
-    left, recent, line = list(waiting), list(recent_lanes), []
-    while left:
-        chosen = choose(left, recent, now, max_priority_run)
-        line.append(chosen)
-        left.remove(chosen)
-        recent.insert(0, chosen.lane)
-    return line
+    """The whole waiting line as `choose` would call it from now on (for positions and the
+    board), in one pass over each lane sorted once: the same answer as calling `choose` again
+    and again, without its cost growing with the square of the line."""
+    due = {lane: sorted((t for t in waiting if t.lane == lane and t.due_at <= now), key=_key)
+           for lane in LANE_ORDER}
+    later = sorted((t for t in waiting if t.due_at > now), key=_key)
+    run = 0
+    for lane in recent_lanes:
+        if lane != "P":
+            break
+        run += 1
+    heads = dict.fromkeys(LANE_ORDER, 0)
+
+    def left(lane: str) -> bool:
+        return heads[lane] < len(due[lane])
+
+    line = []
+    while any(left(lane) for lane in LANE_ORDER):
+        others = left("A") or left("B")
+        lanes = [lane for lane in LANE_ORDER
+                 if not (lane == "P" and run >= max_priority_run and others)]
+        lane = next(lane for lane in lanes if left(lane))
+        line.append(due[lane][heads[lane]])
+        heads[lane] += 1
+        run = run + 1 if lane == "P" else 0
+    return line + later  # then the idle desk's rule: the earliest of those not yet due
 
 
 # --- tickets -----------------------------------------------------------------------------------

@@ -48,6 +48,17 @@
     touched();
   }
 
+  // "Selesai" / "Batal" go to the reset URL without leaving this page in the history.
+  if (dialog) {
+    var reset = dialog.getAttribute("data-reset-url");
+    document.querySelectorAll("a[href='" + reset + "']").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        window.location.replace(reset);
+      });
+    });
+  }
+
   // The on-screen number pad types into its field.
   document.querySelectorAll("[data-pad-for]").forEach(function (pad) {
     var input = document.getElementById(pad.getAttribute("data-pad-for"));

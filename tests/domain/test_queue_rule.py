@@ -4,6 +4,7 @@ is a plain function of the waiting tickets, the desk's latest calls and the time
 from __future__ import annotations
 
 import itertools
+import random
 from datetime import UTC, datetime, timedelta
 
 from app.domain.queue import MAX_PRIORITY_RUN, Waiting, choose, order, wait_range
@@ -79,6 +80,25 @@ def test_a_skipped_ticket_put_back_keeps_its_old_place_in_its_lane():
 def test_the_same_inputs_always_give_the_same_ticket():
     line = [ticket("A", n, due=-n) for n in range(1, 5)]
     assert {choose(line, [], NINE).id for _ in range(20)} == {choose(line, [], NINE).id}
+
+
+def _called_one_by_one(waiting, recent, now):
+    left, recent, line = list(waiting), list(recent), []
+    while left:
+        chosen = choose(left, recent, now)
+        line.append(chosen)
+        left.remove(chosen)
+        recent.insert(0, chosen.lane)
+    return line
+
+
+def test_the_whole_line_is_what_calling_one_by_one_gives():
+    rng = random.Random(12)
+    for _ in range(200):
+        waiting = [ticket(rng.choice("PAB"), n, due=rng.randint(-60, 30))
+                   for n in range(1, rng.randint(1, 25))]
+        recent = [rng.choice("PAB") for _ in range(rng.randint(0, 5))]
+        assert order(waiting, recent, NINE) == _called_one_by_one(waiting, recent, NINE)
 
 
 def test_the_wait_is_a_range_in_five_minutes():
