@@ -59,3 +59,10 @@ def access_for(view_functions: dict, endpoint: str) -> Access:
     if dot and blueprint in _BLUEPRINTS:
         return _BLUEPRINTS[blueprint]
     raise Undeclared(endpoint)
+
+
+# --- issue 12: the lobby --- a paired kiosk proves itself with its device cookie
+# (app/domain/lobby.py), never with a staff sign-in or an API token: no caller in the access
+# matrix holds one, so every such route refuses every one of them (403).
+DEVICE = "device"
+KIOSK_DEVICE = Access(frozenset({"kiosk-device"}), via=DEVICE)

@@ -167,3 +167,6 @@ def register_cli(app: Flask) -> None:
     from . import cli_outreach  # issue 14: coverage-import
 
     cli_outreach.register(app)
+    from . import cli_lobby  # issue 12
+
+    cli_lobby.register(app)

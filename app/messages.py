@@ -131,3 +131,25 @@ for _field, _codes in {
     "code": {"unknown": _l("Kode booking ini tidak diundang ke kunjungan ini.")},
 }.items():
     FIELD_MESSAGES.setdefault(_field, {}).update(_codes)
+# --- issue 12: the lobby --- why a check-in or a walk-in was refused, the same plain words on
+# the kiosk, the officer's screens and in the API.
+CHECK_IN_REFUSALS = {
+    "nik_mismatch": _l("NIK ini bukan NIK pemilik pendaftaran. Ketik 16 angka NIK dari Kartu "
+                       "Keluarga Anda."),
+    "not_today": _l("Jadwal booking ini bukan hari ini. Kedatangan hanya dicatat pada hari "
+                    "jadwalnya."),
+    "already_checked_in": _l("Kedatangan untuk pendaftaran ini sudah dicatat. Bukti "
+                             "pendaftaran ini sudah terpakai."),
+    "wrong_state": _l("Pendaftaran ini tidak bisa dicatat hadir: sudah dibatalkan atau sudah "
+                      "lewat. Silakan ke petugas."),
+    "not_found": _l("Kode pendaftaran ini tidak ditemukan di kantor ini. Periksa kode pada "
+                    "bukti pendaftaran."),
+    "no_walk_in_capacity": _l("Tempat untuk warga tanpa jadwal hari ini sudah habis. Pilih "
+                              "jadwal berikutnya."),
+}
+QUEUE_REFUSALS = {
+    "unknown_counter": _l("Loket ini tidak ada di kantor ini."),
+    "wrong_state": _l("Nomor antrean ini sudah berubah. Muat ulang halaman."),
+    "not_today": _l("Nomor antrean ini dari hari lain."),
+    "busy": _l("Antrean sedang sibuk. Coba lagi."),
+}

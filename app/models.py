@@ -775,3 +775,85 @@ class CoverageProblem(SQLModel, table=True):
     desa_name: str = Field(max_length=120)
     problem: str = Field(max_length=30)  # app.domain.coverage.PROBLEMS
     detail: str = Field(default="", max_length=300)
+# --- issue 12: the lobby (kiosk devices, queue tickets, help calls) — models below this line ---
+
+LANES = ("P", "A", "B")  # priority, booked and checked in, walk-in
+TICKET_STATUSES = ("waiting", "called", "done", "skipped")
+
+
+class Kiosk(SQLModel, table=True):
+    """A paired lobby device. Only hashes of its one-time pairing code and of its long-lived
+    device secret are kept; revoking it ends the device at its next request."""
+
+    __tablename__ = "kiosk"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    name: str = Field(max_length=60)
+    pairing_hash: str | None = Field(default=None, unique=True, max_length=64)
+    pairing_expires_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    secret_hash: str | None = Field(default=None, unique=True, max_length=64)
+    created_by: str = Field(default="cli", max_length=60)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    paired_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    last_seen_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class TicketCounter(SQLModel, table=True):
+    """The last number given in one lane of one office on one local day: a ticket's number is
+    one conditional UPDATE … RETURNING of this row (DESIGN §2: never max()+1)."""
+
+    __tablename__ = "ticket_counter"
+    __table_args__ = (sa.CheckConstraint(_in("lane", LANES), name="ck_ticket_counter_lane"),)
+
+    office_code: str = Field(primary_key=True, foreign_key="office.code", max_length=6)
+    day: date = Field(primary_key=True)
+    lane: str = Field(primary_key=True, max_length=1)
+    last_number: int = 0
+
+
+class Ticket(SQLModel, table=True):
+    """A place in the lobby queue of one pool, for one booking (walk-ins are bookings too).
+    No name, no NIK: `/tiket/{public_id}` is public to whoever holds the printed QR."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        sa.UniqueConstraint("office_code", "day", "lane", "number", name="uq_ticket_number"),
+        sa.CheckConstraint(_in("lane", LANES), name="ck_ticket_lane"),
+        sa.CheckConstraint(_in("status", TICKET_STATUSES), name="ck_ticket_status"),
+        sa.CheckConstraint(_in("pool", POOLS), name="ck_ticket_pool"),
+        sa.CheckConstraint("number > 0", name="ck_ticket_number"),
+        sa.Index("ix_ticket_queue", "office_code", "day", "pool", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(unique=True, max_length=32)  # random: the ticket's capability
+    booking_id: int = Field(foreign_key="booking.id", unique=True)
+    office_code: str = Field(foreign_key="office.code", max_length=6)
+    day: date  # the office's local day
+    lane: str = Field(max_length=1)
+    number: int
+    pool: str = Field(max_length=10)
+    status: str = Field(default="waiting", max_length=8)
+    # Not called before this (a booked person early for their slot) unless the desk is idle.
+    due_at: datetime = Field(sa_column=utc_column())
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    counter: str | None = Field(default=None, max_length=20)  # station code of the desk
+    called_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    calls: int = 0  # how often announced (recalls included)
+    done_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    skipped_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class HelpCall(SQLModel, table=True):
+    """"Saya perlu bantuan" pressed at a kiosk: shown to the office's officers until answered."""
+
+    __tablename__ = "help_call"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    kiosk_id: int = Field(foreign_key="kiosk.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
+    answered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    answered_by: str | None = Field(default=None, max_length=60)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from app.access import SESSION, Undeclared, access_for
+from app.access import DEVICE, SESSION, Undeclared, access_for
 from app.domain import accounts, receipts
 from app.domain.guidance import STEPS
 from app.models import Desa
@@ -65,6 +65,8 @@ def _callers(other_office_desa: str) -> list[Caller]:
 def expected_admitted(access, caller: Caller) -> bool:
     if access.roles is None:
         return True
+    if access.via == DEVICE:  # issue 12: only a paired kiosk's cookie, which no caller holds
+        return False
     if access.via == SESSION:
         return caller.kind == "staff" and caller.role in access.roles
     if caller.kind != "token" or caller.role not in access.roles:
@@ -154,6 +156,18 @@ def _outreach_samples(world: World) -> dict:
         ("api.import_residents_json", "POST"): (visit, None),
         ("api.invitations_pdf_json", "GET"): (visit, None),
         ("api.coverage_json", "GET"): ({"code": OFFICE}, None),
+        # --- issue 12: the lobby ---
+        ("api.create_walk_in_json", "POST"): (office, {
+            "nik": "3515046508990008", "name": "Sri", "service": "pemula"}),
+        ("api.show_queue_json", "GET"): (office, None),
+        ("api.call_next_json", "POST"): (office, {"counter": "351504-1"}),
+        ("kiosk.show_pairing", "GET"): ({"code": "no-such-code"}, None),
+        ("kiosk.pair_kiosk", "POST"): ({"code": "no-such-code"}, {}),
+        ("kiosk.show_kiosk_ticket", "GET"): ({"public_id": "no-such-ticket"}, None),
+        ("display.show_ticket_status", "GET"): ({"public_id": "no-such-ticket"}, None),
+        ("officer_queue.change_ticket", "POST"): ({"ticket_id": 999999, "action": "ulang"}, {}),
+        ("officer_queue.send_ticket", "POST"): ({"ticket_id": 999999}, {"pool": "station"}),
+        ("officer_queue.answer_help", "POST"): ({"call_id": 999999}, {}),
     }
 
 
@@ -242,6 +256,8 @@ def _refusal(access, response) -> str | None:
         if response.status_code in (302, 303) and location.startswith("/login"):
             return "sign-in"
         return "403" if response.status_code == 403 else None
+    if access.via == DEVICE:
+        return "device" if response.status_code == 403 else None
     return str(response.status_code) if response.status_code in (401, 403) else None
 
 
@@ -272,7 +288,8 @@ def test_exactly_the_declared_callers_get_past_the_gate(app, session, world, rou
             wrong.append(f"{caller.name}: {response.status_code} {refusal or 'admitted'}")
             continue
         if not admitted:  # and refused the right way
-            right = ({"anonymous", "citizen", "token"} if refusal == "sign-in" else
+            right = ({"anonymous", "citizen", "staff", "token"} if refusal == "device" else
+                     {"anonymous", "citizen", "token"} if refusal == "sign-in" else
                      {"staff"} if access.via == SESSION else
                      {"anonymous", "citizen", "staff"} if refusal == "401" else {"token"})
             if caller.kind not in right:

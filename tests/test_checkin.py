@@ -49,17 +49,49 @@ def test_the_day_is_the_offices_own_day(session):
     slot_start = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)
     booking = make_booking(session, office_code="737109", starts_at=slot_start)
     with pytest.raises(CheckInError):
-        check_in(session, booking, "user:1", NIK, datetime(2026, 11, 23, 15, 30, tzinfo=UTC), data_key=DATA_KEY)
-    check_in(session, booking, "user:1", NIK, datetime(2026, 11, 23, 16, 5, tzinfo=UTC), data_key=DATA_KEY)
+        check_in(session, booking, "user:1", NIK, datetime(2026, 11, 23, 15, 30, tzinfo=UTC),
+                 data_key=DATA_KEY)
+    check_in(session, booking, "user:1", NIK, datetime(2026, 11, 23, 16, 5, tzinfo=UTC),
+             data_key=DATA_KEY)
     assert booking.status == "checked_in"
 
 
-@pytest.mark.parametrize("status", ["checked_in", "cancelled", "no_show", "recorded"])
-def test_only_a_booked_booking_can_be_checked_in(session, status):
+@pytest.mark.parametrize(("status", "refusal"), [
+    ("checked_in", "already_checked_in"), ("recorded", "already_checked_in"),
+    ("cancelled", "wrong_state"), ("no_show", "wrong_state")])
+def test_only_a_booked_booking_can_be_checked_in(session, status, refusal):
     booking = make_booking(session, starts_at=MONDAY_10_WIB, status=status)
     with pytest.raises(CheckInError) as error:
         check_in(session, booking, "user:1", NIK, MONDAY_10_WIB, data_key=DATA_KEY)
-    assert error.value.code == "wrong_state"
+    assert error.value.code == refusal
+
+
+@pytest.mark.parametrize("typed", ["3515045203070003", "12345", "", None])
+def test_a_nik_that_is_not_the_holders_checks_nobody_in(session, typed):
+    booking = make_booking(session, starts_at=MONDAY_10_WIB)
+    with pytest.raises(CheckInError) as error:
+        check_in(session, booking, "user:1", typed, MONDAY_10_WIB, data_key=DATA_KEY)
+    assert error.value.code == "nik_mismatch"
+    assert session.get(Booking, booking.id).status == "booked"
+
+
+def test_a_wrong_nik_is_refused_before_the_state_is_told(session):
+    booking = make_booking(session, starts_at=MONDAY_10_WIB, status="cancelled")
+    with pytest.raises(CheckInError) as error:
+        check_in(session, booking, "user:1", "3515045203070003", MONDAY_10_WIB,
+                 data_key=DATA_KEY)
+    assert error.value.code == "nik_mismatch"
+
+
+def test_checking_in_gives_a_ticket_in_lane_a_numbered_from_one(session):
+    first = make_booking(session, starts_at=MONDAY_10_WIB)
+    second = make_booking(session, starts_at=MONDAY_10_WIB, nik="3515041203070004")
+    one = check_in(session, first, "user:1", NIK, MONDAY_10_WIB, data_key=DATA_KEY)
+    two = check_in(session, second, "user:1", "3515041203070004", MONDAY_10_WIB,
+                   data_key=DATA_KEY)
+    assert [(t.lane, t.number, t.pool) for t in (one, two)] == [("A", 1, "station"),
+                                                                ("A", 2, "station")]
+    assert one.public_id != two.public_id and len(one.public_id) >= 20
 
 
 def test_recording_issues_the_receipt_for_card_pickup(session):
@@ -99,7 +131,8 @@ def test_rescheduling_supersedes_the_old_receipt_and_the_new_one_is_valid(sessio
 # --- the API ---------------------------------------------------------------------------------
 
 
-def test_kiosk_checks_a_booked_person_in_and_gets_no_ticket_yet(client, session, api_token):
+def test_kiosk_checks_a_booked_person_in_with_the_nik_and_gets_a_ticket(client, session,
+                                                                        api_token):
     booking = make_booking(session, starts_at=today_at(8))
     issue(session, booking)
     session.commit()
@@ -107,12 +140,35 @@ def test_kiosk_checks_a_booked_person_in_and_gets_no_ticket_yet(client, session,
     answer = client.post(f"/api/v1/bookings/{code}/check-in", headers=api_token("kiosk"),
                          json={"nik": NIK})
     assert answer.status_code == 200, answer.json
-    assert answer.json["ticket"] is None
+    ticket = answer.json["ticket"]
+    assert (ticket["number"], ticket["queue"], ticket["position"]) == ("A-001", "A", 1)
+    assert ticket["status_url"] == f"http://rekam.test/tiket/{ticket['id']}"
     assert answer.json["booking"]["code"] == booking.code
     assert answer.json["booking"]["status"] == "checked_in"
     again = client.post(f"/api/v1/bookings/{booking.code}/check-in",
                         headers=api_token("officer"), json={"nik": NIK})
-    assert (again.status_code, again.json["error"]) == (409, "wrong_state")
+    assert (again.status_code, again.json["error"]) == (409, "already_checked_in")
+
+
+def test_api_refuses_a_nik_that_does_not_match_with_422(client, session, api_token):
+    booking = make_booking(session, starts_at=today_at(8))
+    session.commit()
+    answer = client.post(f"/api/v1/bookings/{booking.code}/check-in",
+                         headers=api_token("kiosk"), json={"nik": "3515045203070003"})
+    assert (answer.status_code, answer.json["error"]) == (422, "nik_mismatch")
+    assert "nik" in answer.json["errors"]
+    missing = client.post(f"/api/v1/bookings/{booking.code}/check-in",
+                          headers=api_token("kiosk"))
+    assert missing.status_code == 422  # a receipt alone checks nobody in
+    assert session.get(Booking, booking.id).status == "booked"
+
+
+def test_api_refuses_a_cancelled_booking_with_409(client, session, api_token):
+    booking = make_booking(session, starts_at=today_at(8), status="cancelled")
+    session.commit()
+    answer = client.post(f"/api/v1/bookings/{booking.code}/check-in",
+                         headers=api_token("kiosk"), json={"nik": NIK})
+    assert (answer.status_code, answer.json["error"]) == (409, "wrong_state")
 
 
 def test_api_refuses_check_in_on_another_day(client, session, api_token):
@@ -135,7 +191,7 @@ def test_api_check_in_is_scoped_to_the_tokens_office(client, session, api_token)
                        headers=api_token("desa_staff"), json={"nik": NIK})
     assert desa.status_code == 403
     missing = client.post("/api/v1/bookings/ZZZZZZZZ/check-in", headers=api_token("kiosk"),
-                         json={"nik": NIK})
+                          json={"nik": NIK})
     assert missing.status_code == 404
     assert session.get(Booking, booking.id).status == "booked"
 
@@ -172,7 +228,13 @@ def test_officer_scans_a_receipt_sees_it_is_genuine_and_checks_the_person_in(
                  data={"code": f"http://rekam.test/v/{receipt.token}\n"})
     assert shown.select_one("#scan-server .verdict-word").get_text(strip=True) == "ASLI"
     assert "Status terkini dari server Rekam" in shown.text
-    done = client.post("/officer/scan/check-in", data={"checkin-token": receipt.token, "checkin-nik": NIK})
+    wrong = page(client, "/officer/scan/check-in", method="POST", status=422,
+                 data={"checkin-token": receipt.token, "checkin-nik": "3515045203070003"})
+    assert "bukan NIK pemilik" in wrong.select_one(".error-summary").text
+    assert "3515045203070003" not in wrong.html
+    assert session.get(Booking, booking.id).status == "booked"
+    done = client.post("/officer/scan/check-in", data={"checkin-token": receipt.token,
+                                                       "checkin-nik": NIK})
     assert done.status_code == 303
     confirmed = page(client, done.headers["Location"])
     assert display_code(booking.code) in confirmed.select_one(".notice-ok").text

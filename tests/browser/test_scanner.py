@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from app.adapters.qr import qr_png
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE, assert_accessible
+from tests.support.niks import fresh_nik
 from tests.support.receipt_bookings import issue_in_live_database
 
 FRAME = (640, 480)
@@ -35,6 +36,9 @@ def write_y4m(png: Path, target: Path, frames: int = 10) -> Path:
         for _ in range(frames):
             out.write(b"FRAME\n" + luma + chroma + chroma)
     return target
+
+
+TYPED_NIK = fresh_nik()
 
 
 def forged(token: str) -> str:
@@ -140,7 +144,10 @@ def test_online_wedge_scan_shows_both_answers_then_checks_in(new_page, staff_log
     page.click("text=Cocokkan NIK")
     expect(page.locator(".nik-no-match")).to_be_visible()  # not this booking's NIK
     page.fill("#code", token)
-    page.press("#code", "Enter")
+    with page.expect_response(lambda r: r.url.endswith("/officer/scan")
+                              and r.request.method == "POST"):
+        page.press("#code", "Enter")
+    page.fill("#scan-server #checkin-nik", TYPED_NIK)  # and the NIK from the KK (issue 12)
     page.locator("#scan-server button:has-text('Catat hadir')").click()
     expect(page.locator("#checkin-nik-error")).to_be_visible()  # a receipt alone: no check-in
     page.fill("#checkin-nik", TYPED_NIK)

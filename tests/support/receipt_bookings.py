@@ -48,14 +48,15 @@ def make_slot(session, starts_at: datetime, office_code: str = "351504",
 
 def make_booking(session, *, starts_at: datetime | None = None, office_code: str = "351504",
                  nik: str = NIK, name: str = "Budi Santoso", status: str = "booked",
-                 service: str = "pemula", code: str | None = None) -> Booking:
+                 service: str = "pemula", code: str | None = None,
+                 data_key: str = DATA_KEY) -> Booking:
     """A booking of `nik` (hashed as the app does), by default tomorrow 09:00 WIB."""
     starts_at = starts_at or datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
     slot = make_slot(session, starts_at, office_code)
     slot.booked += 1  # as the booking engine counts places
     session.add(slot)
     booking = Booking(code=code or new_code(), office_code=office_code, slot_id=slot.id,
-                      service=service, status=status, nik_hash=nik_hash(nik, DATA_KEY.encode()),
+                      service=service, status=status, nik_hash=nik_hash(nik, data_key.encode()),
                       nik_last4=nik[-4:], age_band="17-20", name=name)
     session.add(booking)
     session.flush()
@@ -65,7 +66,7 @@ def make_booking(session, *, starts_at: datetime | None = None, office_code: str
 def issue_in_live_database(server_env: dict, states: dict[str, dict]) -> dict[str, str]:
     """Receipts in the live server's own database (browser tests), one per named state:
     {"valid": {}, "cancelled": {"status": "cancelled"}, "superseded": {"reissue": True},
-    "expired": {"days_ago": 60}} → {name: token}. Uses the server's instance folder, so the
+    "expired": {"days_ago": 60}} → {name: token} (`"nik": …` books that NIK). Uses the server's instance folder, so the
     same DATA_KEY signs them."""
     from app import create_app
     from app.db import database
@@ -87,9 +88,8 @@ def issue_in_live_database(server_env: dict, states: dict[str, dict]) -> dict[st
             nik = spec.get("nik") or random_nik()
             booking = make_booking(session, starts_at=starts, nik=nik,
                                    name=spec.get("name", "Siti Aminah"),
-                                   status=spec.get("status", "booked"))
-            # Hashed with the live server's own key, so the NIK typed in its pages matches.
-            booking.nik_hash = nik_hash(nik, app.config["DATA_KEY"].encode())
+                                   status=spec.get("status", "booked"),
+                                   data_key=app.config["DATA_KEY"])
             when = now - timedelta(days=days_ago + 1) if days_ago else now
             receipt = receipts.issue_receipt(session, booking, spec.get("kind", "booking"),
                                              data_key=app.config["DATA_KEY"], now=when)

@@ -6,6 +6,7 @@ def blueprints():
         day,  # noqa: F401  (issue 13: the day list and the booking's steps, on bp)
         survey,  # issue 17
     )
+    from .queue import bp as queue_bp  # issue 12: the lobby queue and the counter walk-in
     from .routes import bp
 
-    return (bp, survey.bp)
+    return (bp, queue_bp, survey.bp)

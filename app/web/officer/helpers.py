@@ -5,19 +5,14 @@ shown. Check-in goes through one call here, so the page and the scanner pass the
 from __future__ import annotations
 
 from flask import abort, current_app, request
-from flask_babel import lazy_gettext as _l
 
 from ...db import get_session
 from ...domain.booking import find_current
 from ...domain.checkin import check_in
 from ...domain.codes import normalise_code
 from ...domain.offices import get_office, list_offices
-from ...models import Booking, Office, User
+from ...models import Booking, Office, Ticket, User
 from ..auth import current_user
-
-NIK_MISMATCH = _l("NIK ini tidak cocok dengan pemilik booking. Periksa lagi NIK di KK; "
-                  "kedatangan belum dicatat.")
-
 
 def actor(user: User | None = None) -> str:
     return f"user:{(user or current_user()).id}"
@@ -47,6 +42,7 @@ def office_of_user() -> Office:
     return office
 
 
-def officer_check_in(session, booking: Booking, user: User, nik: str) -> Booking:
-    """The lobby's check-in (app.domain.checkin, issue 12) with the NIK typed from the KK."""
+def officer_check_in(session, booking: Booking, user: User, nik: str) -> Ticket:
+    """The lobby's check-in (app.domain.checkin, issue 12) with the NIK typed from the KK: the
+    booking is checked in and its queue ticket returned."""
     return check_in(session, booking, actor(user), nik, data_key=current_app.config["DATA_KEY"])

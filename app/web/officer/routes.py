@@ -12,11 +12,11 @@ from ...domain.codes import normalise_code
 from ...domain.offices import list_offices
 from ...domain.services import SERVICES
 from ...formatting import display_code
+from ...messages import CHECK_IN_REFUSALS
 from ..auth import current_user, guard
 from ..receipt_documents import view_of
 from ..rendering import render
-from .helpers import NIK_MISMATCH, officer_check_in
-from .scan import CheckInScanForm, NikCheckForm, ScanForm, lookup, nik_matches
+from .scan import CheckInForm, NikCheckForm, ScanForm, lookup, nik_matches
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
 guard(bp, "officer", "admin")
@@ -42,14 +42,14 @@ def _scan_page(scan=None, *, form=None, nik_form=None, nik_match=None, checked_i
              "offices": {o.code: o.name for o in list_offices(get_session())}}
     return render("officer/scan.html", block="result" if scan is not None else None,
                   form=form or ScanForm(formdata=None), scan=scan, r=view, nik_form=nik_form,
-                  check_in_form=_check_in_form(check_in_form, scan),
+                  check_in_form=_check_in_form(scan, check_in_form),
                   nik_match=nik_match, checked_in=checked_in, check_in_error=check_in_error,
                   names=names, page_lang=lang, status=status)
 
 
-def _check_in_form(form, scan):
-    form = form or CheckInScanForm(formdata=None, prefix="checkin",
-                                   data={"token": scan.token if scan else ""})
+def _check_in_form(scan, posted=None):
+    form = posted or CheckInForm(formdata=None, prefix="checkin",
+                                 data={"token": scan.token if scan else ""})
     form.nik.raw_data, form.nik.data = None, ""  # never echo a NIK back
     return form
 
@@ -70,21 +70,25 @@ def scan_receipt():
 
 @bp.post("/scan/check-in")
 def check_in_scanned():
-    form = CheckInScanForm(prefix="checkin")
+    form = CheckInForm(prefix="checkin")
+    if not form.token.data:
+        abort(400)
     session, user = get_session(), current_user()
-    scan = lookup(session, form.token.data or "", user)
+    scan = lookup(session, form.token.data, user)
+    if not form.validate_on_submit():
+        return _scan_page(scan, check_in_form=form, status=422)
     if not scan.can_check_in:
         return _scan_page(scan, check_in_error=scan.check_in_blocker, status=409)
     if not form.validate_on_submit():
         return _scan_page(scan, check_in_form=form, status=422)
     try:
-        officer_check_in(session, scan.verification.booking, user, form.nik.data)
+        check_in(session, scan.verification.booking, f"user:{user.id}", form.nik.data,
+                 data_key=current_app.config["DATA_KEY"])
     except CheckInError as error:  # a wrong NIK, someone else was quicker, or midnight passed
         session.rollback()
         if error.code == "nik_mismatch":
-            form.nik.errors = [NIK_MISMATCH]
-            return _scan_page(lookup(session, form.token.data, user), check_in_form=form,
-                              status=422)
+            form.nik.errors = [CHECK_IN_REFUSALS["nik_mismatch"]]
+            return _scan_page(scan, check_in_form=form, status=422)
         return _scan_page(lookup(session, form.token.data, user), check_in_error=error.code,
                           status=409)
     session.commit()

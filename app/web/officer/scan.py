@@ -42,19 +42,6 @@ class TokenForm(FlaskForm):
     token = HiddenField(validators=[InputRequired(), Length(max=MAX_SCAN_LENGTH)])
 
 
-class CheckInScanForm(FlaskForm):
-    """Check-in from the scanner: the receipt's token and the NIK typed from the KK, in one
-    post — a receipt alone checks nobody in (issue 13)."""
-
-    token = HiddenField(validators=[InputRequired(), Length(max=MAX_SCAN_LENGTH)])
-    nik = StringField(
-        _l("NIK dari Kartu Keluarga"),
-        validators=[InputRequired(_l("Ketik atau pindai 16 angka NIK dari Kartu Keluarga.")),
-                    Length(max=40, message=_l("Ketik 16 angka NIK dari KK, tanpa spasi."))],
-        render_kw={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"},
-    )
-
-
 class NikCheckForm(FlaskForm):
     token = HiddenField(validators=[InputRequired(), Length(max=MAX_SCAN_LENGTH)])
     nik = StringField(
@@ -62,6 +49,18 @@ class NikCheckForm(FlaskForm):
         validators=[InputRequired(_l("Ketik atau pindai 16 angka NIK dari Kartu Keluarga.")),
                     Length(max=40, message=_l("Ketik 16 angka NIK dari KK, tanpa spasi."))],
         # Never remembered by the browser: the NIK is compared, not kept (DESIGN §9).
+        render_kw={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"},
+    )
+
+
+class CheckInForm(TokenForm):
+    """Check-in takes the full NIK from the KK in the same post (DESIGN §6): a receipt alone
+    checks nobody in."""
+
+    nik = StringField(
+        _l("NIK dari Kartu Keluarga"),
+        validators=[InputRequired(_l("Ketik atau pindai 16 angka NIK dari Kartu Keluarga.")),
+                    Length(max=40, message=_l("Ketik 16 angka NIK dari KK, tanpa spasi."))],
         render_kw={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"},
     )
 
