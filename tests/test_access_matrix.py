@@ -131,6 +131,18 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("api.set_card_json", "POST"): (code, {"status": "card_ready"}),
         # --- issue 17: the IKM summary of an office ---
         ("survey.show_public_summary", "GET"): ({"office_code": OFFICE}, None),
+        # --- issue 12: the lobby ---
+        ("api.create_walk_in_json", "POST"): (office, {
+            "nik": "3515046508990008", "name": "Sri", "service": "pemula"}),
+        ("api.show_queue_json", "GET"): (office, None),
+        ("api.call_next_json", "POST"): (office, {"counter": "351504-1"}),
+        ("kiosk.show_pairing", "GET"): ({"code": "no-such-code"}, None),
+        ("kiosk.pair_kiosk", "POST"): ({"code": "no-such-code"}, {}),
+        ("kiosk.show_kiosk_ticket", "GET"): ({"public_id": "no-such-ticket"}, None),
+        ("display.show_ticket_status", "GET"): ({"public_id": "no-such-ticket"}, None),
+        ("officer_queue.change_ticket", "POST"): ({"ticket_id": 999999, "action": "ulang"}, {}),
+        ("officer_queue.send_ticket", "POST"): ({"ticket_id": 999999}, {"pool": "station"}),
+        ("officer_queue.answer_help", "POST"): ({"call_id": 999999}, {}),
         # --- issue 14: staff room, outreach, coverage ---
         **_outreach_samples(world),
     }
@@ -156,18 +168,6 @@ def _outreach_samples(world: World) -> dict:
         ("api.import_residents_json", "POST"): (visit, None),
         ("api.invitations_pdf_json", "GET"): (visit, None),
         ("api.coverage_json", "GET"): ({"code": OFFICE}, None),
-        # --- issue 12: the lobby ---
-        ("api.create_walk_in_json", "POST"): (office, {
-            "nik": "3515046508990008", "name": "Sri", "service": "pemula"}),
-        ("api.show_queue_json", "GET"): (office, None),
-        ("api.call_next_json", "POST"): (office, {"counter": "351504-1"}),
-        ("kiosk.show_pairing", "GET"): ({"code": "no-such-code"}, None),
-        ("kiosk.pair_kiosk", "POST"): ({"code": "no-such-code"}, {}),
-        ("kiosk.show_kiosk_ticket", "GET"): ({"public_id": "no-such-ticket"}, None),
-        ("display.show_ticket_status", "GET"): ({"public_id": "no-such-ticket"}, None),
-        ("officer_queue.change_ticket", "POST"): ({"ticket_id": 999999, "action": "ulang"}, {}),
-        ("officer_queue.send_ticket", "POST"): ({"ticket_id": 999999}, {"pool": "station"}),
-        ("officer_queue.answer_help", "POST"): ({"call_id": 999999}, {}),
     }
 
 

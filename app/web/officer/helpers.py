@@ -14,6 +14,7 @@ from ...domain.offices import get_office, list_offices
 from ...models import Booking, Office, Ticket, User
 from ..auth import current_user
 
+
 def actor(user: User | None = None) -> str:
     return f"user:{(user or current_user()).id}"
 

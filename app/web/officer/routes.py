@@ -16,6 +16,7 @@ from ...messages import CHECK_IN_REFUSALS
 from ..auth import current_user, guard
 from ..receipt_documents import view_of
 from ..rendering import render
+from .helpers import officer_check_in
 from .scan import CheckInForm, NikCheckForm, ScanForm, lookup, nik_matches
 
 bp = Blueprint("officer", __name__, url_prefix="/officer")
@@ -82,8 +83,7 @@ def check_in_scanned():
     if not form.validate_on_submit():
         return _scan_page(scan, check_in_form=form, status=422)
     try:
-        check_in(session, scan.verification.booking, f"user:{user.id}", form.nik.data,
-                 data_key=current_app.config["DATA_KEY"])
+        officer_check_in(session, scan.verification.booking, user, form.nik.data)
     except CheckInError as error:  # a wrong NIK, someone else was quicker, or midnight passed
         session.rollback()
         if error.code == "nik_mismatch":
