@@ -151,4 +151,13 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                        field_errors(error)) from None
 
 
-from . import bookings, checkin, office_status, offices, services, verify, whoami  # noqa: E402,F401  (registers the routes)
+from . import (  # noqa: E402,F401  (registers the routes)
+    bookings,
+    capture,  # noqa: E402,F401  (issue 16)
+    checkin,
+    office_status,
+    offices,
+    services,
+    verify,
+    whoami,
+)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -43,7 +42,7 @@ def _call(port: int, method: str, path: str, body: dict, timeout: float,
     try:
         with urllib.request.urlopen(req, timeout=timeout) as answer:  # noqa: S310 (loopback)
             return json.loads(answer.read() or b"null")
-    except (urllib.error.URLError, socket.timeout, ConnectionError, OSError) as error:
+    except (TimeoutError, urllib.error.URLError, ConnectionError, OSError) as error:
         raise DeviceUnreachable(str(error)) from error
     except ValueError as error:
         raise SbiError("answer_malformed") from error

@@ -20,8 +20,17 @@ from datetime import UTC, datetime
 from flask import Flask, Response, request
 from werkzeug.serving import make_server
 
-from .sbi import FINGERS_LEFT, FINGERS_RIGHT, IRISES, SPEC_VERSION, STATUSES, THUMBS, \
-    DeviceKey, b64url, chain_hash
+from .sbi import (
+    FINGERS_LEFT,
+    FINGERS_RIGHT,
+    IRISES,
+    SPEC_VERSION,
+    STATUSES,
+    THUMBS,
+    DeviceKey,
+    b64url,
+    chain_hash,
+)
 
 SYNTHETIC_MARKER = b"REKAM-SYNTHETIC-BIO:"
 ERRORS = {"0": "Success", "701": "Capture failed", "704": "Device not ready",
