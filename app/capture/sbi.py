@@ -141,7 +141,7 @@ def verify_capture(answer: dict, request: dict, pinned_x5c: str | None) -> list[
         if str(entry.get("hash", "")).upper() != expected:
             raise SbiError("hash_chain")
         previous = expected
-        checked.append({**payload, "hash": expected, "error": error})
+        checked.append({**payload, "hash": expected, "error": error, "_jws": entry["data"]})
     return checked
 
 

@@ -31,3 +31,14 @@ def sealed_record(key: packets.StationKey, booking_code: str, *, bio: bytes | No
                                  booking_code=booking_code, meta=meta, sealed=sealed)
     return ({"station": station, "record_id": record_id, "booking_code": booking_code,
              "sha256": packets.sha256_hex(packet), "size": len(packet), "meta": meta}, packet)
+
+
+def roster_answer(bookings: list[tuple[str, str]], office: str = "351504",
+                  day: str = "2026-12-01") -> dict:
+    """A roster as GET /api/v1/capture/roster answers it: (code, status) pairs, NIK ...1234."""
+    return {"office": office, "date": day, "upstream_public_key": DEMO_UPSTREAM_PUBLIC,
+            "bookings": [{"code": code, "nik_masked": "351504••••••1234", "nik_last4": "1234",
+                          "name": f"Warga {code}", "service": "pemula",
+                          "slot": {"start": f"{day}T09:00:00+07:00",
+                                   "end": f"{day}T09:30:00+07:00"},
+                          "status": status, "priority": False} for code, status in bookings]}
