@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from ..capture import packet as packets
@@ -241,17 +242,20 @@ def store_packet(session: Session, record_id: str, packet: bytes, *, office_code
     if not won:  # a concurrent delivery of the same bytes stored it first
         session.refresh(row)
         return 200, row
-    outcome = _record_booking(session, row, f"station:{station.code}", data_key, now)
+    outcome = _record_booking(session, row, station, data_key, now)
     session.execute(sa.update(CaptureRecord).where(CaptureRecord.id == row.id)
                     .values(outcome=outcome).execution_options(synchronize_session=False))
-    session.refresh(row)
+    # What the two UPDATEs wrote, without reading the row (and its packet) back.
+    for name, value in (("packet", packet), ("stored_at", now), ("size", len(packet)),
+                        ("outcome", outcome)):
+        set_committed_value(row, name, value)
     return 201, row
 
 
-def _record_booking(session: Session, row: CaptureRecord, actor: str, data_key: str,
+def _record_booking(session: Session, row: CaptureRecord, station: Station, data_key: str,
                     now: datetime) -> str:
+    actor = f"station:{station.code}"
     booking = bookings.find_current(session, row.booking_code)
-    station = station_in_office(session, row.station_code, None)
     if booking is None or booking.office_code != station.office_code:
         return "unknown_booking"
     if booking.status in ("booked", "no_show"):

@@ -53,7 +53,7 @@ SPECS = {
 # 100 unsent records or 5 days. The signature pad's "quality" is its ink-and-strokes check.
 DEFAULTS = {"thresholds": {"face": 90, "finger": 40, "iris": 60, "signature": 50},
             "max_attempts": 3, "freeze_records": 100, "freeze_hours": 120,
-            "heartbeat_s": 30.0, "roster_s": 300.0, "max_backoff_s": 60.0, "senders": 4,
+            "heartbeat_s": 30.0, "probe_s": 5.0, "roster_s": 300.0, "max_backoff_s": 60.0, "senders": 4,
             "device_poll_s": 5.0}
 SBI_ERRORS = {"704": "not_ready", "705": "busy"}
 
@@ -129,7 +129,8 @@ class Agent:
         self.devices["signature"] = DeviceState("signature", "ready", _iso(now_utc()),
                                                 serial="SIM-PAD")
         self.server_reachable = False
-        self.key_registered = False
+        # the portal knows our key once a heartbeat was answered (kept across restarts)
+        self.key_registered = bool(self.store.setting("key_registered"))
         self.locks: dict[int, threading.Lock] = {}
         self.locks_guard = threading.Lock()
         self.wake = threading.Event()
@@ -172,12 +173,20 @@ class Agent:
         self.wake.set()
 
     def _heartbeat_loop(self) -> None:
-        last_roster = 0.0
+        """Every heartbeat_s while the portal answers; every probe_s while it does not, and
+        the moment it answers again the whole outbox is due (no record waits out a backoff
+        after the link is back)."""
+        last_roster, was_up = 0.0, False
         while not self.stopping.is_set():
-            due = time.monotonic() - last_roster > self.settings.get("roster_s")
-            if self.heartbeat() and due and self.pull_roster():
+            up = self.heartbeat()
+            if up and not was_up:
+                self.flush()
+            was_up = up
+            if up and time.monotonic() - last_roster > self.settings.get("roster_s") \
+                    and self.pull_roster():
                 last_roster = time.monotonic()
-            self.stopping.wait(self.settings.get("heartbeat_s"))
+            pause = self.settings.get("heartbeat_s")
+            self.stopping.wait(pause if up else min(pause, self.settings.get("probe_s")))
 
     def _device_loop(self) -> None:
         while not self.stopping.wait(self.settings.get("device_poll_s")):
@@ -241,7 +250,9 @@ class Agent:
             return False
         self.server_reachable = answer.status == 200
         if answer.status == 200:
-            self.key_registered = True
+            if not self.key_registered:
+                self.store.set_setting("key_registered", True)
+                self.key_registered = True
             self.wake.set()
         return self.server_reachable
 
@@ -623,30 +634,30 @@ class Agent:
         self.wake.set()
 
     def _dispatch_loop(self) -> None:
+        """Hands due records to the senders, never one twice at a time; a slow delivery does
+        not hold back the others."""
         while not self.stopping.is_set():
             self.wake.clear()
             if not self.key_registered:
                 self.wake.wait(1.0)
                 continue
+            with self.in_flight_guard:
+                busy = len(self.in_flight)
+            room = 4 * int(self.settings.get("senders")) - busy
             due = self.store.all("SELECT record_id FROM outbox WHERE state IN ('queued', "
                                  "'sending', 'exported') AND next_at <= ? ORDER BY created_at "
-                                 "LIMIT 200", time.time())
-            handed = 0
+                                 "LIMIT ?", time.time(), room + busy) if room > 0 else []
             for row in due:
                 with self.in_flight_guard:
                     if row["record_id"] in self.in_flight:
                         continue
                     self.in_flight.add(row["record_id"])
                 self.work.put(row["record_id"])
-                handed += 1
-            if handed == 0:
-                upcoming = self.store.one("SELECT MIN(next_at) AS at FROM outbox WHERE state IN "
-                                          "('queued','sending','exported')")
-                wait = 1.0 if upcoming["at"] is None else max(0.01, min(
-                    1.0, upcoming["at"] - time.time()))
-                self.wake.wait(wait)
-            else:
-                self.work.join()
+            upcoming = self.store.one("SELECT MIN(next_at) AS at FROM outbox WHERE state IN "
+                                      "('queued','sending','exported')")
+            wait = 1.0 if upcoming["at"] is None else max(0.02, min(
+                1.0, upcoming["at"] - time.time()))
+            self.wake.wait(wait)
 
     def _send_loop(self) -> None:
         while not self.stopping.is_set():
@@ -660,6 +671,7 @@ class Agent:
                 with self.in_flight_guard:
                     self.in_flight.discard(record_id)
                 self.work.task_done()
+                self.wake.set()  # room for the next one
 
     def send(self, record_id: str) -> str:
         """One delivery try: announce, then the packet. Each step is idempotent at the portal,
@@ -706,10 +718,12 @@ class Agent:
 
     # --- bundles -----------------------------------------------------------------------------
 
-    def export_bundle(self, directory: Path) -> dict:
-        """Every record not yet acked, in a zip for a flashdisk, chained to the last bundle."""
-        rows = self.store.all("SELECT * FROM outbox WHERE state IN ('queued', 'sending', "
-                              "'exported') ORDER BY created_at")
+    def export_bundle(self, directory: Path, include_acked: bool = False) -> dict:
+        """Every record not yet acked (or, to carry a whole day again, every record), in a zip
+        for a flashdisk, chained to the last bundle."""
+        states = ("queued", "sending", "exported", *(("acked",) if include_acked else ()))
+        rows = self.store.all(f"SELECT * FROM outbox WHERE state IN ({','.join('?' * len(states))}) "  # noqa: S608 (placeholders only)
+                              "ORDER BY created_at", *states)
         last = self.store.one("SELECT * FROM bundle ORDER BY rowid DESC LIMIT 1")
         bundle_id = f"{self.settings.station}-{secrets.token_hex(6)}"
         pairs = []
