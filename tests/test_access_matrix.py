@@ -126,6 +126,7 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
             "station": MATRIX_STATION, "record_id": "matrix-new-1", "booking_code": code["code"],
             "sha256": "1" * 64, "size": 10, "meta": {}}),
         ("api.store_record_json", "PUT"): ({"record_id": MATRIX_RECORD}, None),
+        ("officer_stations.confirm_station_down", "POST"): ({"code": MATRIX_STATION}, {}),
     }
 
 

@@ -338,3 +338,49 @@ def import_bundle(session: Session, data: bytes, *, actor: str, office_code: str
                  f"duplicate={len(report['duplicate'])} rejected={len(report['rejected'])}")
     session.flush()
     return report
+
+
+# --- the station's provisional tanda terima --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Provisional:
+    genuine: bool
+    status: str  # provisional | superseded | expired | invalid
+    claims: dict
+    booking: Booking | None = None
+    station_code: str | None = None
+
+
+NOT_PROVISIONAL = Provisional(False, "invalid", {})
+
+
+def verify_provisional(session: Session, token: str, now: datetime | None = None) -> Provisional:
+    """A station's provisional receipt (CAPTURE.md §3): signed by a station key the portal
+    registered; "provisional — record not yet received" until the record is stored, then
+    superseded by the portal's own recording receipt. Never raises for bad input."""
+    now = now or utcnow()
+    try:
+        kid = packets.jws_kid(token)
+        key = session.get(CaptureStationKey, kid)
+        if key is None:
+            return NOT_PROVISIONAL
+        claims = packets.verify_jws(token, json.loads(key.public_jwk))
+    except (packets.PacketError, ValueError):
+        return NOT_PROVISIONAL
+    if claims.get("d") != packets.PROVISIONAL or not isinstance(claims.get("b"), str):
+        return NOT_PROVISIONAL
+    station = session.exec(select(Station).where(Station.code == key.station_code)).first()
+    booking = bookings.find_current(session, claims["b"])
+    if station is None or booking is None or booking.office_code != station.office_code:
+        return NOT_PROVISIONAL
+    stored = session.exec(select(CaptureRecord.id).where(
+        CaptureRecord.record_id == str(claims.get("r", "")),
+        CaptureRecord.stored_at.is_not(None))).first()
+    if stored is not None:
+        status = "superseded"
+    elif now.timestamp() >= float(claims.get("exp", 0)):
+        status = "expired"
+    else:
+        status = "provisional"
+    return Provisional(True, status, claims, booking, station.code)

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from ..adapters import signing
 from ..formatting import display_code, masked_nik
-from ..models import Booking, Office, Receipt, SigningKey, Slot, utcnow
+from ..models import Booking, CaptureStationKey, Office, Receipt, SigningKey, Slot, utcnow
 from . import audit
 from .office_settings import CardPickup, card_pickup
 
@@ -91,7 +91,11 @@ def published_keys(session: Session, now: datetime | None = None) -> list[Signin
 
 
 def jwks(session: Session, now: datetime | None = None) -> dict:
-    return {"keys": [json.loads(k.public_jwk) for k in published_keys(session, now)]}
+    keys = [json.loads(k.public_jwk) for k in published_keys(session, now)]
+    # issue 16: the recording stations' keys, which sign their provisional receipts.
+    keys += [json.loads(k.public_jwk) for k in
+             session.exec(select(CaptureStationKey).order_by(CaptureStationKey.kid))]
+    return {"keys": keys}
 
 
 # --- issuing ---------------------------------------------------------------------------------

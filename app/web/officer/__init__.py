@@ -3,5 +3,6 @@
 
 def blueprints():
     from .routes import bp
+    from .stations import bp as stations_bp  # issue 16
 
-    return (bp,)
+    return (bp, stations_bp)
