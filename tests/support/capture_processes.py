@@ -85,7 +85,8 @@ class PortalWorld:
 
     @staticmethod
     def _bookings(session, count: int) -> list[str]:
-        starts = utcnow().replace(second=0, microsecond=0) + timedelta(minutes=30)
+        # now (to the minute): the roster is the office's today
+        starts = utcnow().replace(second=0, microsecond=0)
         slot = Slot(office_code="351504", pool="station", starts_at=starts,
                     ends_at=starts + timedelta(minutes=30), capacity=count, booked=count)
         session.add(slot)

@@ -65,8 +65,8 @@ def create_agent_app(agent: Agent) -> Flask:
                       BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "app" / "translations"),
                       WTF_CSRF_TIME_LIMIT=None, SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_NAME="rekam_station")
-    Babel(app, locale_selector=lambda: request.args.get("lang")
-          or request.accept_languages.best_match(["id", "en"]) or "id")
+    # Indonesian at the desk whatever the browser says; ?lang=en for English.
+    Babel(app, locale_selector=lambda: "en" if request.args.get("lang") == "en" else "id")
     csrf = CSRFProtect(app)
     app.extensions["agent"] = agent
 
