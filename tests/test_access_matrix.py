@@ -127,6 +127,7 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
             "sha256": "1" * 64, "size": 10, "meta": {}}),
         ("api.store_record_json", "PUT"): ({"record_id": MATRIX_RECORD}, None),
         ("officer_stations.confirm_station_down", "POST"): ({"code": MATRIX_STATION}, {}),
+        ("api.mark_in_capture_json", "POST"): (code, None),
     }
 
 

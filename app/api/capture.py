@@ -19,9 +19,10 @@ from ..db import get_session
 from ..domain import capacity
 from ..domain import capture as captures
 from ..extensions import limiter
-from ..models import Office, utcnow
+from ..models import Office, Slot, utcnow
 from . import ApiError, current_token, parse_body, route
-from .bookings import _day_param, _token_key
+from .booking_schemas import BookingOut
+from .bookings import _booking_in_scope, _day_param, _token_key, booking_json
 from .schemas import ErrorOut
 
 AGENT = ("capture_agent",)
@@ -190,3 +191,26 @@ def import_bundle_json():
     get_session().commit()
     return jsonify(report)
 
+
+
+IN_CAPTURE_ROLES = ("officer", "capture_agent")
+NOT_IN_CAPTURE = _l("Booking ini tidak bisa mulai direkam: belum dicatat hadir, dibatalkan, atau "
+                    "sudah lewat.")
+
+
+@route("/bookings/<code>/in-capture", "POST", summary="A station started the recording",
+       roles=IN_CAPTURE_ROLES, scope=("office",),
+       responses={200: ("The booking, now in_capture (or already further on)", BookingOut),
+                  404: ("No such booking", ErrorOut),
+                  409: ("wrong_state: not checked in (booked, cancelled, no-show, …)", ErrorOut)})
+@limiter.limit(CAPTURE_RATE, key_func=_token_key)
+def mark_in_capture_json(code: str):
+    booking, office = _booking_in_scope(code)
+    session = get_session()
+    captures.mark_in_capture(session, booking, f"token:{current_token().id}")
+    if booking.status not in ("in_capture", *captures.RECORDED_ALREADY):
+        session.rollback()
+        raise ApiError(409, "wrong_state", NOT_IN_CAPTURE)
+    answer = booking_json(booking, office, session.get(Slot, booking.slot_id))
+    session.commit()
+    return jsonify(answer)

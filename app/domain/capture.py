@@ -384,3 +384,22 @@ def verify_provisional(session: Session, token: str, now: datetime | None = None
     else:
         status = "provisional"
     return Provisional(True, status, claims, booking, station.code)
+
+
+# --- a station started the recording ---------------------------------------------------------
+
+
+def mark_in_capture(session: Session, booking: Booking, actor: str,
+                    now: datetime | None = None) -> bool:
+    """`checked_in` → `in_capture` (DESIGN §6), one conditional UPDATE. False when the booking
+    was not `checked_in` (already in capture, recorded, …): the record that follows moves it on
+    in any case, so a station may send this as often as its link allows."""
+    now = now or utcnow()
+    moved = session.execute(
+        sa.update(Booking).where(Booking.id == booking.id, Booking.status == "checked_in")
+        .values(status="in_capture", in_capture_at=now)
+        .execution_options(synchronize_session=False)).rowcount == 1
+    session.refresh(booking)
+    if moved:
+        audit.record(session, actor, "booking.in_capture", f"booking:{booking.code}")
+    return moved

@@ -216,3 +216,16 @@ def test_a_bundle_with_a_bad_signature_is_refused(client, session, agent, api_to
     assert (refused.status_code, refused.get_json()["error"]) == (422, "bad_bundle")
     session.expire_all()
     assert session.get(Booking, booking.id).status == "checked_in"
+
+
+def test_a_station_marks_a_checked_in_booking_in_capture(client, session, agent):
+    headers, _ = agent
+    booking = make_booking(session, starts_at=today_at(10), status="checked_in")
+    waiting = make_booking(session, starts_at=today_at(10), status="booked", nik=fresh_nik())
+    session.commit()
+    first = client.post(f"/api/v1/bookings/{booking.code}/in-capture", headers=headers)
+    assert (first.status_code, first.get_json()["status"]) == (200, "in_capture")
+    again = client.post(f"/api/v1/bookings/{booking.code}/in-capture", headers=headers)
+    assert again.status_code == 200  # a station may repeat it
+    refused = client.post(f"/api/v1/bookings/{waiting.code}/in-capture", headers=headers)
+    assert (refused.status_code, refused.get_json()["error"]) == (409, "wrong_state")
