@@ -59,7 +59,7 @@ class PortalWorld:
     token; `start()` serves it under gunicorn on a fixed port (so it can be killed and
     started again on the same one)."""
 
-    def __init__(self, tmp: Path, name: str, bookings: int):
+    def __init__(self, tmp: Path, name: str, bookings: int, status: str = "checked_in"):
         self.tmp = tmp
         self.url = fresh_database(name, tmp)
         upgrade(self.url)
@@ -78,13 +78,13 @@ class PortalWorld:
             seed_demo(session)
             _t, self.agent_token = accounts.mint_token(session, "capture_agent", "351504")
             _t, self.officer_token = accounts.mint_token(session, "officer", "351504")
-            self.codes = self._bookings(session, bookings)
+            self.codes = self._bookings(session, bookings, status)
             session.commit()
         self.process: subprocess.Popen | None = None
         self.log = open(tmp / "portal.log", "a")  # noqa: SIM115 (closed in close())
 
     @staticmethod
-    def _bookings(session, count: int) -> list[str]:
+    def _bookings(session, count: int, status: str) -> list[str]:
         # now (to the minute): the roster is the office's today
         starts = utcnow().replace(second=0, microsecond=0)
         slot = Slot(office_code="351504", pool="station", starts_at=starts,
@@ -94,10 +94,10 @@ class PortalWorld:
         codes = [f"FT{n:06d}" for n in range(count)]
         for n, code in enumerate(codes):
             session.add(Booking(code=code, office_code="351504", slot_id=slot.id,
-                                service="pemula", status="checked_in",
+                                service="pemula", status=status,
                                 nik_hash=hashlib.sha256(f"fault-{n}".encode()).hexdigest(),
                                 nik_last4=f"{n % 10000:04d}", name=f"Warga {n}",
-                                checked_in_at=utcnow()))
+                                checked_in_at=utcnow() if status == "checked_in" else None))
         return codes
 
     def start(self, workers: int = 2, threads: int = 4) -> None:

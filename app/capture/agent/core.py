@@ -349,12 +349,17 @@ class Agent:
         return self.session_view(existing["id"])
 
     def _mark_in_capture(self, booking_code: str) -> None:
-        # Best effort (DESIGN §6): the record that follows carries the booking forward anyway.
-        try:
-            self.portal.call("POST", f"/api/v1/bookings/{booking_code}/in-capture",
-                             json_body={})
-        except Unreachable:
-            self.server_reachable = False
+        """Best effort, off the desk's path (a link that swallows packets must not hold the
+        officer up for a timeout): the record that follows carries the booking forward anyway."""
+
+        def send():
+            try:
+                self.portal.call("POST", f"/api/v1/bookings/{booking_code}/in-capture",
+                                 json_body={})
+            except Unreachable:
+                self.server_reachable = False
+
+        threading.Thread(target=send, daemon=True).start()
 
     def _session(self, session_id: int):
         row = self.store.one("SELECT * FROM session WHERE id = ?", session_id)
