@@ -21,6 +21,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=4650)
     parser.add_argument("--data", default="./rekam-agent-data", help="folder for its SQLite")
     parser.add_argument("--devices", default="4501-4600", help="SBI port range on 127.0.0.1")
+    parser.add_argument("--thresholds", default=None,
+                        help="per device, kept as the station's setting: face=90,finger=40,"
+                             "iris=60,signature=50")
     for name, value in DEFAULTS.items():
         if isinstance(value, (int, float)):
             parser.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=None)
@@ -40,7 +43,16 @@ def main(argv: list[str] | None = None) -> None:
                         options=options)
     from .web import create_agent_app
 
-    agent = Agent(settings).start()
+    agent = Agent(settings)
+    if args.thresholds:
+        kinds = dict(DEFAULTS["thresholds"])
+        for pair in args.thresholds.split(","):
+            kind, _, value = pair.partition("=")
+            if kind.strip() not in kinds:
+                raise SystemExit(f"--thresholds: unknown device {kind!r}")
+            kinds[kind.strip()] = float(value)
+        agent.store.set_setting("thresholds", kinds)
+    agent.start()
     server = make_server("127.0.0.1", args.port, create_agent_app(agent), threaded=True)
     print(f"rekam-agent {settings.station} on http://127.0.0.1:{server.server_port}", flush=True)
     try:
