@@ -151,13 +151,5 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
                        field_errors(error)) from None
 
 
-from . import (  # noqa: E402,F401  (registers the routes)
-    bookings,
-    capture,  # noqa: E402,F401  (issue 16)
-    checkin,
-    office_status,
-    offices,
-    services,
-    verify,
-    whoami,
-)
+from . import bookings, checkin, office_status, offices, services, verify, whoami  # noqa: E402,F401  (registers the routes)
+from . import capture as _capture  # noqa: E402,F401  (issue 16: registers the capture routes)
