@@ -37,7 +37,12 @@ ENV_NAMES = {
     "DATABASE_URL", "INSTANCE_PATH", "SECRET_KEY", "DATA_KEY", "BASE_URL", "REDIS_URL",
     "TRUSTED_PROXIES", "RATE_LIMITS", "PORT", "PADES_DIR", "STAFF_IDLE_MINUTES",
     "STAFF_SESSION_HOURS", "IKM_ELEMENTS",
+    "UPSTREAM_PUBLIC_KEY", "CAPTURE_ALARM_SECONDS",  # issue 16
 }
+
+
+# issue 16: the demo upstream key (see UPSTREAM_PUBLIC_KEY); a deployment sets its own.
+DEMO_UPSTREAM_PUBLIC_KEY = "v_4MGpDUdGjiHbSSOYV062lE8NxtiXl1m9jFJfoyBmk"
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -70,6 +75,13 @@ def load_config(overrides: dict | None = None) -> dict:
         # app.domain.ikm.ELEMENTS in their order (PermenPANRB 14/2017 lets an office adapt the
         # list); unset: the regulation's nine.
         "IKM_ELEMENTS": env.get("IKM_ELEMENTS") or "",
+        # --- issue 16: capture (CAPTURE.md) ---
+        # The upstream national system's X25519 public key (base64url): stations seal the
+        # biometric data to it and the portal, which has no private key, relays ciphertext.
+        # Unset: the demo key (its private half is in tests/support/capture.py only).
+        "UPSTREAM_PUBLIC_KEY": env.get("UPSTREAM_PUBLIC_KEY") or DEMO_UPSTREAM_PUBLIC_KEY,
+        # A station whose heartbeat is older than this raises an alarm (never a capacity change).
+        "CAPTURE_ALARM_SECONDS": int(env.get("CAPTURE_ALARM_SECONDS") or 180),
         # Flask and extensions
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -857,3 +857,73 @@ class HelpCall(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
     answered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     answered_by: str | None = Field(default=None, max_length=60)
+# --- issue 16: capture (CAPTURE.md) — models below this line ---
+
+CAPTURE_SOURCES = ("network", "bundle")
+
+
+class CaptureStationKey(SQLModel, table=True):
+    """A station's Ed25519 public key, registered by its agent's heartbeat (the capture_agent
+    token of the station's office). It verifies the station's sealed records, bundles and
+    provisional receipts, and is published in the JWKS so /v/ can check those receipts."""
+
+    __tablename__ = "capture_station_key"
+
+    kid: str = Field(primary_key=True, max_length=64)
+    station_code: str = Field(foreign_key="station.code", index=True, max_length=20)
+    public_jwk: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))  # JSON
+    created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+
+
+class CaptureHeartbeat(SQLModel, table=True):
+    """The last heartbeat of a station's agent: a missed one raises an alarm, nothing more."""
+
+    __tablename__ = "capture_heartbeat"
+
+    station_code: str = Field(primary_key=True, foreign_key="station.code", max_length=20)
+    last_seen_at: datetime = Field(sa_column=utc_column())
+    agent_version: str = Field(default="", max_length=20)
+    devices: str = Field(default="[]", sa_column=sa.Column(sa.Text(), nullable=False))  # JSON
+    outbox_queued: int = 0
+
+
+class CaptureRecord(SQLModel, table=True):
+    """A station's sealed record: metadata in clear, the packet (a station-signed JWS whose
+    biometric part is sealed to upstream) as bytes the portal cannot open. One row per
+    record_id whichever way it came (network or bundle)."""
+
+    __tablename__ = "capture_record"
+    __table_args__ = (
+        sa.CheckConstraint(_in("source", CAPTURE_SOURCES), name="ck_capture_record_source"),
+        sa.CheckConstraint("(packet IS NULL) = (stored_at IS NULL)",
+                           name="ck_capture_record_packet"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: str = Field(unique=True, max_length=64)
+    station_code: str = Field(foreign_key="station.code", index=True, max_length=20)
+    booking_code: str = Field(index=True, max_length=8)
+    sha256: str = Field(max_length=64)
+    size: int = 0
+    meta: str = Field(default="{}", sa_column=sa.Column(sa.Text(), nullable=False))  # JSON
+    packet: bytes | None = Field(default=None,
+                                 sa_column=sa.Column(sa.LargeBinary(), nullable=True))
+    source: str = Field(default="network", max_length=10)
+    announced_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    stored_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # What the booking did when the record was stored: recorded, already, or why not.
+    outcome: str = Field(default="", max_length=20)
+
+
+class CaptureBundle(SQLModel, table=True):
+    """An imported flashdisk bundle: its manifest hash keeps the chain checkable."""
+
+    __tablename__ = "capture_bundle"
+
+    bundle_id: str = Field(primary_key=True, max_length=64)
+    station_code: str = Field(foreign_key="station.code", index=True, max_length=20)
+    previous_bundle_id: str | None = Field(default=None, max_length=64)
+    manifest_sha256: str = Field(max_length=64)
+    imported_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
+    imported_by: str = Field(default="", max_length=60)
+    report: str = Field(default="{}", sa_column=sa.Column(sa.Text(), nullable=False))  # JSON

@@ -21,7 +21,7 @@ from sqlmodel import select
 from app.access import DEVICE, SESSION, Undeclared, access_for
 from app.domain import accounts, receipts
 from app.domain.guidance import STEPS
-from app.models import Desa
+from app.models import CaptureRecord, Desa
 from tests.conftest import TEST_PASSWORD
 from tests.support.receipt_bookings import DATA_KEY, NIK, make_booking
 
@@ -31,6 +31,7 @@ OFFICE, OTHER_OFFICE = "351504", "737109"
 DESA = "3515041003"  # the target booking's desa
 OTHER_DESA = "3515041004"  # another desa of the same office
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
+MATRIX_STATION, MATRIX_RECORD = "351504-1", "matrix-record-1"  # issue 16
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,13 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("officer_queue.change_ticket", "POST"): ({"ticket_id": 999999, "action": "ulang"}, {}),
         ("officer_queue.send_ticket", "POST"): ({"ticket_id": 999999}, {"pool": "station"}),
         ("officer_queue.answer_help", "POST"): ({"call_id": 999999}, {}),
+        # --- issue 16: capture
+        ("api.capture_heartbeat_json", "POST"): ({}, {"station": MATRIX_STATION}),
+        ("api.announce_record_json", "POST"): ({}, {
+            "station": MATRIX_STATION, "record_id": "matrix-new-1", "booking_code": code["code"],
+            "sha256": "1" * 64, "size": 10, "meta": {}}),
+        ("api.store_record_json", "PUT"): ({"record_id": MATRIX_RECORD}, None),
+        ("officer_stations.confirm_station_down", "POST"): ({"code": MATRIX_STATION}, {}),
         # --- issue 14: staff room, outreach, coverage ---
         **_outreach_samples(world),
     }
@@ -205,6 +213,9 @@ def world(session) -> World:
     session.add(booking)
     receipt = receipts.issue_receipt(session, booking, "booking",
                                      data_key=DATA_KEY)
+    # --- issue 16: an announced capture record of the office, so its PUT has a target
+    session.add(CaptureRecord(record_id=MATRIX_RECORD, station_code=MATRIX_STATION,
+                              booking_code=booking.code, sha256="0" * 64, size=1))
     session.commit()
     return World(booking.code, receipt.token, booking.slot_id, _outreach_visit(session))
 

@@ -156,4 +156,5 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
 from . import bookings, checkin, office_status, officer, offices, services, verify, whoami  # noqa: E402,F401  (registers the routes)
 
 # isort: split
+from . import capture as _capture  # noqa: E402,F401  (issue 16: registers the capture routes)
 from . import outreach  # noqa: E402,F401  (issue 14: outreach visits and coverage)

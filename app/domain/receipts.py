@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from ..adapters import signing
 from ..formatting import display_code, masked_nik
-from ..models import Booking, Office, Receipt, SigningKey, Slot, utcnow
+from ..models import Booking, CaptureStationKey, Office, Receipt, SigningKey, Slot, utcnow
 from . import audit
 from .office_settings import CardPickup, card_pickup
 
@@ -91,8 +91,20 @@ def published_keys(session: Session, now: datetime | None = None) -> list[Signin
     return list(session.execute(_PUBLISHED, {"now": now or utcnow()}).scalars())
 
 
+# issue 16: the key set also holds the recording stations' keys, which sign their provisional
+# receipts (CAPTURE.md) — in the same one statement.
+_JWKS = sa.union_all(
+    sa.select(SigningKey.public_jwk.label("jwk"), sa.literal(0).label("station"),
+              SigningKey.created_at.label("made"), SigningKey.kid.label("kid"))
+    .where(sa.or_(SigningKey.retired_at.is_(None), SigningKey.not_after > sa.bindparam("now"))),
+    sa.select(CaptureStationKey.public_jwk, sa.literal(1), CaptureStationKey.created_at,
+              CaptureStationKey.kid),
+).order_by(sa.text("station"), sa.text("made DESC"), sa.text("kid"))
+
+
 def jwks(session: Session, now: datetime | None = None) -> dict:
-    return {"keys": [json.loads(k.public_jwk) for k in published_keys(session, now)]}
+    rows = session.execute(_JWKS, {"now": now or utcnow()})
+    return {"keys": [json.loads(row.jwk) for row in rows]}
 
 
 # --- issuing ---------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ def start_capture(session: Session, booking: Booking, actor: str,
     Only a visit that records here: a counter visit is served, unless turned into a recording."""
     now = now or utcnow()
     session.refresh(booking)
+    if booking.status == "in_capture":  # a station repeats the call when its answer was lost
+        return booking
     if IN_CAPTURE not in next_steps(booking):
         raise StepError("wrong_state", next_steps(booking))
     advance(session, booking, IN_CAPTURE, ("checked_in",), now,

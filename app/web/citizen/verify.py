@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, request
 
 from ...db import get_session
 from ...documents import NotStored, stored_pdf
+from ...domain import capture as captures
 from ...domain import receipts
 from ...extensions import limiter
 from ...formatting import display_code
@@ -83,6 +84,10 @@ def show_jwks():
 def show_verification(token):
     session = get_session()
     result = receipts.verify_token(session, token)
+    if not result.genuine:  # issue 16: a station's provisional tanda terima?
+        provisional = captures.verify_provisional(session, token)
+        if provisional.genuine:
+            return _provisional_page(provisional)
     view = sha256 = None
     if result.genuine:
         view = view_of(result)
@@ -96,6 +101,14 @@ def show_verification(token):
                 sha256 = None
     response = render("citizen/verify/show.html", result=result, r=view, sha256=sha256, token=token)
     response.headers["Cache-Control"] = "no-store"  # the status can change at any moment
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _provisional_page(provisional) -> Response:
+    response = render("citizen/verify/provisional.html", p=provisional,
+                      code_display=display_code(provisional.claims["b"]))
+    response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     return response
 

@@ -8,5 +8,6 @@ def blueprints():
     )
     from .queue import bp as queue_bp  # issue 12: the lobby queue and the counter walk-in
     from .routes import bp
+    from .stations import bp as stations_bp  # issue 16
 
-    return (bp, queue_bp, survey.bp)
+    return (bp, queue_bp, survey.bp, stations_bp)
