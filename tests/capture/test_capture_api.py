@@ -224,7 +224,7 @@ def test_a_station_marks_a_checked_in_booking_in_capture(client, session, agent)
     waiting = make_booking(session, starts_at=today_at(10), status="booked", nik=fresh_nik())
     session.commit()
     first = client.post(f"/api/v1/bookings/{booking.code}/in-capture", headers=headers)
-    assert (first.status_code, first.get_json()["status"]) == (200, "in_capture")
+    assert (first.status_code, first.get_json()["booking"]["status"]) == (200, "in_capture")
     again = client.post(f"/api/v1/bookings/{booking.code}/in-capture", headers=headers)
     assert again.status_code == 200  # a station may repeat it
     refused = client.post(f"/api/v1/bookings/{waiting.code}/in-capture", headers=headers)
