@@ -77,6 +77,9 @@ class Office(SQLModel, table=True):
         sa.CheckConstraint("card_days BETWEEN 1 AND 365", name="ck_office_card_days"),
         sa.CheckConstraint("min_recording_age BETWEEN 16 AND 17",
                            name="ck_office_min_recording_age"),
+        # --- issue 15 (F): admin settings ---
+        sa.CheckConstraint("online_cutoff_minutes BETWEEN 0 AND 1440",
+                           name="ck_office_online_cutoff"),
     )
 
     code: str = Field(primary_key=True, max_length=6)
@@ -103,6 +106,9 @@ class Office(SQLModel, table=True):
     card_pickup_address: str | None = Field(default=None, max_length=300)
     card_days: int = 14
     min_recording_age: int = 17
+    # --- issue 15 (F): admin settings --- online bookings close this long before a slot starts
+    # (was the constant capacity.ONLINE_CUTOFF, one hour).
+    online_cutoff_minutes: int = 60
 
 
 class Desa(SQLModel, table=True):
@@ -602,3 +608,21 @@ class OfficeStatus(SQLModel, table=True):
     message: str = Field(default="", max_length=280)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     updated_by: str = Field(default="", max_length=60)  # like AuditLog.actor: "token:7"
+
+
+# --- issue 15 (F): admin — models below this line ---
+
+
+class ExtraSession(SQLModel, table=True):
+    """Hours on one date on top of the weekly ones (an evening, a Saturday): the studies ask for
+    hours that suit people who work. Its slots are ordinary slots of the office's pools."""
+
+    __tablename__ = "extra_session"
+    __table_args__ = (sa.CheckConstraint("opens < closes", name="ck_extra_session_order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    day: date
+    opens: time
+    closes: time
+    note: str = Field(default="", max_length=200)

@@ -1,0 +1,45 @@
+"""issue 15 (F): admin — the online cut-off as an office setting, extra sessions
+
+Revision ID: 0015_admin
+Revises: 0010_report_place
+"""
+from alembic import op
+import sqlalchemy as sa
+import sqlmodel
+
+revision = '0015_admin'
+down_revision = '0010_report_place'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('office', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('online_cutoff_minutes', sa.Integer(), nullable=False,
+                                      server_default='60'))
+        batch_op.create_check_constraint('ck_office_online_cutoff',
+                                         'online_cutoff_minutes BETWEEN 0 AND 1440')
+    op.create_table(
+        'extra_session',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('office_code', sqlmodel.sql.sqltypes.AutoString(length=6), nullable=False),
+        sa.Column('day', sa.Date(), nullable=False),
+        sa.Column('opens', sa.Time(), nullable=False),
+        sa.Column('closes', sa.Time(), nullable=False),
+        sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.CheckConstraint('opens < closes', name='ck_extra_session_order'),
+        sa.ForeignKeyConstraint(['office_code'], ['office.code']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('extra_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_extra_session_office_code'), ['office_code'],
+                              unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('extra_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_extra_session_office_code'))
+    op.drop_table('extra_session')
+    with op.batch_alter_table('office', schema=None) as batch_op:
+        batch_op.drop_constraint('ck_office_online_cutoff', type_='check')
+        batch_op.drop_column('online_cutoff_minutes')
