@@ -90,6 +90,7 @@ def _slot_body(world: World) -> dict:
 # are valid, so a scope check that sits after body validation is still reached.
 def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
     code, office, token = {"code": world.booking_code}, {"code": OFFICE}, {"token": world.token}
+    admin = {"office_code": OFFICE}  # issue 15 (F): the admin room acts on one office
     return {
         ("api.create_booking_json", "POST"): ({}, _slot_body(world)),
         ("api.show_booking_json", "GET"): (code, None),
@@ -119,6 +120,19 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("status.show_office_status", "GET"): ({"office_code": OFFICE}, None),
         ("display.show_display", "GET"): ({"office_code": OFFICE}, None),
         ("static", "GET"): ({"filename": "css/rekam.css"}, None),
+        # --- issue 15 (F): admin ---
+        ("admin.show_office", "GET"): (admin, None),
+        ("admin.resolve_unplaced", "POST"): ({**admin, "entry_id": 1}, {}),
+        ("admin.show_settings", "GET"): (admin, None),
+        ("admin.change_settings", "POST"): (admin, {}),
+        ("admin.show_hours", "GET"): (admin, None),
+        ("admin.set_weekly_hours", "POST"): (admin, {}),
+        ("admin.add_closure", "POST"): (admin, {}),
+        ("admin.remove_closure", "POST"): ({**admin, "closure_id": 1}, {}),
+        ("admin.add_extra_session", "POST"): (admin, {}),
+        ("admin.remove_extra_session", "POST"): ({**admin, "extra_id": 1}, {}),
+        ("admin.show_stations", "GET"): (admin, None),
+        ("admin.set_station_state", "POST"): ({**admin, "station_code": "351504-1"}, {}),
     }
 
 

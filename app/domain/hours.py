@@ -186,3 +186,54 @@ def remove_closure(session: Session, office_code: str, closure_id: int, actor: s
                  f"id={closure_id} {day}", at=now)
     return replan.replan_office(session, session.get(Office, office_code), cause="hours",
                                 detail=f"reopened {day}", actor=actor, now=now)
+
+
+def parse_time(text: str | None) -> time | None:
+    """08.00, 08:00 or 8.00 (as people write hours in Indonesia); None when it is not a time."""
+    text = (text or "").strip().replace(".", ":")
+    hour, colon, minute = text.partition(":")
+    if not (colon and hour.isdigit() and minute.isdigit() and len(minute) == 2
+            and len(hour) <= 2):
+        return None
+    if int(hour) > 23 or int(minute) > 59:
+        return None
+    return time(int(hour), int(minute))
+
+
+def parse_periods(text: str | None) -> list[tuple[time, time]] | None:
+    """"08.00-12.00, 13.00-16.00" → two periods; empty → closed; None when unreadable."""
+    periods = []
+    for part in (text or "").replace("–", "-").split(","):
+        if not part.strip():
+            continue
+        opens, dash, closes = part.partition("-")
+        start, end = parse_time(opens), parse_time(closes)
+        if not dash or start is None or end is None:
+            return None
+        periods.append((start, end))
+    return periods
+
+
+def periods_text(periods: list[Period]) -> str:
+    return ", ".join(f"{p.opens:%H.%M}-{p.closes:%H.%M}" for p in periods)
+
+
+def parse_weekly(lines: dict[int, str | None]) -> dict[int, list[tuple[time, time]]]:
+    """Every weekday's line read; HoursInvalid names each unreadable one."""
+    parsed, errors = {}, {}
+    for weekday, line in lines.items():
+        periods = parse_periods(line)
+        if periods is None:
+            errors[f"day{weekday}"] = "time"
+        else:
+            parsed[weekday] = periods
+    if errors:
+        raise HoursInvalid(errors)
+    return parsed
+
+
+def parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None

@@ -13,12 +13,22 @@ branch_labels = None
 depends_on = None
 
 
+CUTOFF_CHECK = 'online_cutoff_minutes BETWEEN 0 AND 1440'
+
+
+def _sqlite() -> bool:
+    return op.get_bind().dialect.name == 'sqlite'
+
+
 def upgrade() -> None:
-    with op.batch_alter_table('office', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('online_cutoff_minutes', sa.Integer(), nullable=False,
-                                      server_default='60'))
-        batch_op.create_check_constraint('ck_office_online_cutoff',
-                                         'online_cutoff_minutes BETWEEN 0 AND 1440')
+    # office is referenced by every table: on SQLite it is altered in place (as in 0006, 0009).
+    if _sqlite():
+        op.execute('ALTER TABLE office ADD COLUMN online_cutoff_minutes INTEGER NOT NULL '
+                   f'DEFAULT 60 CONSTRAINT ck_office_online_cutoff CHECK ({CUTOFF_CHECK})')
+    else:
+        op.add_column('office', sa.Column('online_cutoff_minutes', sa.Integer(), nullable=False,
+                                          server_default='60'))
+        op.create_check_constraint('ck_office_online_cutoff', 'office', CUTOFF_CHECK)
     op.create_table(
         'extra_session',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -40,6 +50,8 @@ def downgrade() -> None:
     with op.batch_alter_table('extra_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_extra_session_office_code'))
     op.drop_table('extra_session')
-    with op.batch_alter_table('office', schema=None) as batch_op:
-        batch_op.drop_constraint('ck_office_online_cutoff', type_='check')
-        batch_op.drop_column('online_cutoff_minutes')
+    if _sqlite():  # in place; the column's own CHECK goes with it
+        op.execute('ALTER TABLE office DROP COLUMN online_cutoff_minutes')
+    else:
+        op.drop_constraint('ck_office_online_cutoff', 'office', type_='check')
+        op.drop_column('office', 'online_cutoff_minutes')

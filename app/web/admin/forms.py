@@ -1,0 +1,133 @@
+"""The admin room's forms. The domain checks the values (app/domain/office_settings.py,
+hours.py) and answers codes per field; the words for them are here, one place per field."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import RadioField, StringField
+from wtforms.validators import Length
+
+from ...domain.office_settings import NUMBER_SETTINGS
+from ..forms import ChosenFrom, PostForm, choices
+
+_NUMBER = {"inputmode": "numeric", "autocomplete": "off", "class": "input-short"}
+
+SETTING_LABELS = {
+    "slot_minutes": _l("Lama satu slot (menit)"),
+    "recording_minutes": _l("Menit untuk satu perekaman"),
+    "counter_minutes": _l("Menit untuk satu layanan loket"),
+    "held_back_percent": _l("Bagian yang disisihkan untuk prioritas dan datang langsung (%)"),
+    "hold_release_hours": _l("Dilepas untuk semua berapa jam sebelum slot mulai"),
+    "no_show_grace_minutes": _l("Tenggang sebelum dicatat tidak datang (menit)"),
+    "booking_horizon_days": _l("Jadwal bisa dipesan sampai berapa hari ke depan"),
+    "online_cutoff_minutes": _l("Pendaftaran daring ditutup berapa menit sebelum slot mulai"),
+    "retention_days": _l("Data pribadi dihapus berapa hari setelah jadwal selesai"),
+    "card_days": _l("Perkiraan hari dari perekaman sampai kartu jadi"),
+}
+
+
+def _range_message(name: str):
+    low, high = NUMBER_SETTINGS[name]
+    return _l("Tulis angka bulat dari %(low)s sampai %(high)s.", low=low, high=high)
+
+
+def setting_message(name: str, code: str):
+    if name == "card_print_place":
+        return _l("Pilih tempat kartu dicetak.")
+    if name == "card_pickup_address":
+        return _l("Tulis alamat dengan huruf biasa, paling banyak 300 huruf.") \
+            if code in ("length", "text") else _l("Periksa alamat ini.")
+    if code == "fit":
+        return _l("Menit untuk satu kunjungan tidak boleh lebih lama dari satu slot.")
+    return _range_message(name)
+
+
+def _number_field(name: str):
+    return StringField(SETTING_LABELS[name], render_kw=_NUMBER, validators=[Length(max=12)])
+
+
+# Made in page order, so the error summary lists problems in the order the fields come.
+_NUMBER_FIELDS = {name: _number_field(name) for name in NUMBER_SETTINGS if name != "card_days"}
+
+
+class SettingsForm(PostForm):
+    # The numbers are text inputs checked by the domain: WTForms' own number messages are
+    # English only, and the schema's bounds are worded once (setting_message).
+    checked_by_domain = (*NUMBER_SETTINGS, "card_pickup_address")
+    card_print_place = RadioField(
+        _l("Tempat kartu dicetak dan diambil"),
+        choices=choices(("kecamatan", "disdukcapil"),
+                        (_l("Di kantor kecamatan ini"),
+                         _l("Di Disdukcapil kabupaten/kota"))),
+        validators=[ChosenFrom(_l("Pilih tempat kartu dicetak."))], validate_choice=False)
+    card_pickup_address = StringField(_l("Alamat pengambilan kartu (kosongkan bila di kantor "
+                                         "ini)"), validators=[Length(max=400)])
+    card_days = _number_field("card_days")
+
+
+for _name, _field in _NUMBER_FIELDS.items():
+    setattr(SettingsForm, _name, _field)
+
+
+HOURS_MESSAGES = {
+    "required": _l("Isian ini wajib diisi."),
+    "time": _l("Tulis jam seperti 08.00 atau 17.30."),
+    "order": _l("Jam tutup harus sesudah jam buka."),
+    "overlap": _l("Dua periode di hari ini saling tumpang tindih. Ubah salah satunya."),
+    "past": _l("Tanggal ini sudah lewat. Pilih hari ini atau sesudahnya."),
+    "horizon": _l("Tanggal ini di luar masa pendaftaran. Pilih tanggal yang lebih dekat, atau "
+                  "perpanjang masa pendaftaran di Pengaturan."),
+    "closed_already": _l("Hari ini sudah ditutup."),
+    "length": _l("Tulis paling banyak 200 huruf."),
+    "text": _l("Hapus tanda atau huruf yang tidak bisa dibaca dari isian ini."),
+    "date": _l("Tulis tanggal seperti 2026-12-24."),
+}
+
+
+class ClosureForm(PostForm):
+    checked_by_domain = ("reason",)
+    day = StringField(_l("Tanggal tutup"), validators=[Length(max=20)],
+                      render_kw={"type": "date", "class": "input-short"})
+    reason = StringField(_l("Alasan (ditunjukkan kepada warga)"),
+                         validators=[Length(max=300)])
+
+
+class ExtraSessionForm(PostForm):
+    checked_by_domain = ("note",)
+    day = StringField(_l("Tanggal"), validators=[Length(max=20)],
+                      render_kw={"type": "date", "class": "input-short"})
+    opens = StringField(_l("Buka pukul"), validators=[Length(max=8)],
+                        render_kw={"type": "time", "class": "input-short"})
+    closes = StringField(_l("Tutup pukul"), validators=[Length(max=8)],
+                         render_kw={"type": "time", "class": "input-short"})
+    note = StringField(_l("Keterangan (misalnya: malam untuk pekerja)"),
+                       validators=[Length(max=300)])
+
+
+class WeeklyHoursForm(PostForm):
+    """Per weekday one line like "08.00-12.00, 13.00-16.00"; empty: closed that day."""
+
+    checked_by_domain = tuple(f"day{d}" for d in range(7))
+
+
+WEEKDAY_LABELS = (_l("Senin"), _l("Selasa"), _l("Rabu"), _l("Kamis"), _l("Jumat"), _l("Sabtu"),
+                  _l("Minggu"))
+for _day, _label in enumerate(WEEKDAY_LABELS):
+    setattr(WeeklyHoursForm, f"day{_day}", StringField(_label, validators=[Length(max=120)],
+                                                       render_kw={"autocomplete": "off"}))
+
+
+class EmptyForm(PostForm):
+    """A button that only needs its CSRF token (remove, retry, resolve)."""
+
+
+STATION_STATE_LABELS = {"active": _l("Aktif"), "down": _l("Rusak"),
+                        "maintenance": _l("Perawatan")}
+
+
+class StationStateForm(PostForm):
+    state = RadioField(_l("Keadaan stasiun"),
+                       choices=choices(tuple(STATION_STATE_LABELS),
+                                       tuple(STATION_STATE_LABELS.values())),
+                       validators=[ChosenFrom(_l("Pilih keadaan stasiun."))],
+                       validate_choice=False)
