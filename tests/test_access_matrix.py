@@ -133,6 +133,16 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("admin.remove_extra_session", "POST"): ({**admin, "extra_id": 1}, {}),
         ("admin.show_stations", "GET"): (admin, None),
         ("admin.set_station_state", "POST"): ({**admin, "station_code": "351504-1"}, {}),
+        ("admin.show_people", "GET"): (admin, None),
+        ("admin.create_user", "POST"): (admin, {}),
+        ("admin.mint_token", "POST"): (admin, {}),
+        ("admin.show_user", "GET"): ({**admin, "user_id": 1}, None),
+        ("admin.change_user_role", "POST"): ({**admin, "user_id": 1}, {}),
+        ("admin.reset_user_password", "POST"): ({**admin, "user_id": 1}, {}),
+        ("admin.show_disable_user", "GET"): ({**admin, "user_id": 1}, None),
+        ("admin.disable_user", "POST"): ({**admin, "user_id": 1}, {}),
+        ("admin.show_revoke_token", "GET"): ({**admin, "token_id": 1}, None),
+        ("admin.revoke_token", "POST"): ({**admin, "token_id": 1}, {}),
     }
 
 

@@ -24,7 +24,7 @@ def _settings_form(page, client, office="351504", **changes):
 
 def test_an_office_admin_goes_straight_to_its_office_and_not_to_another(client, login_as, page):
     login_as("admin")
-    assert client.get("/admin/").headers["Location"].endswith("/admin/351504/")
+    assert page(client, "/admin/").links().count("/admin/737109/") == 0
     shown = page(client, "/admin/351504/")
     assert [a.get_text(strip=True) for a in shown.select(".admin-nav a")][:2] == \
         ["Ringkasan", "Pengaturan"]
@@ -110,3 +110,71 @@ def test_a_station_set_down_from_the_page_is_the_same_change_as_the_cli_and_show
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == "station.state")).one()
     assert entry.subject == "station:351504-1" and entry.detail == "active->down"
     assert client.post("/admin/737109/stations/737109-1", data=data).status_code == 403
+
+
+def test_an_admin_creates_an_officer_resets_the_password_and_disabling_ends_their_sessions(
+        app, client, session, login_as, page):
+    from app.domain import accounts
+    from app.models import StaffSession, User
+
+    login_as("admin")
+    shown = page(client, "/admin/351504/people")
+    data = {**_fields(shown, "/people/users"), "user-username": "budi.petugas",
+            "user-password": "kata-sandi-panjang", "user-role": "officer", "user-desa_code": ""}
+    assert client.post("/admin/351504/people/users", data=data).status_code == 303
+    budi = session.exec(select(User).where(User.username == "budi.petugas")).one()
+    assert (budi.role, budi.office_code) == ("officer", "351504")
+    other = app.test_client()
+    assert other.post("/login", data={"username": "budi.petugas",
+                                      "password": "kata-sandi-panjang"}).status_code == 303
+    assert other.get("/officer/").status_code == 200
+
+    user_page = page(client, f"/admin/351504/people/users/{budi.id}")
+    short = {**_fields(user_page, "/password"), "password-password": "pendek"}
+    refused = page(client, f"/admin/351504/people/users/{budi.id}/password", method="post",
+                   data=short, status=422)
+    assert "paling sedikit 10 huruf" in refused.select_one(".error-summary").get_text()
+
+    confirm = page(client, f"/admin/351504/people/users/{budi.id}/disable")
+    assert client.post(f"/admin/351504/people/users/{budi.id}/disable",
+                       data=_fields(confirm, "/disable")).status_code == 303
+    assert other.get("/officer/").status_code == 302  # signed out at once
+    assert session.exec(select(StaffSession).where(StaffSession.user_id == budi.id,
+                                                   StaffSession.ended_at.is_(None))).all() == []
+    assert accounts.authenticate(session, "budi.petugas", "kata-sandi-panjang") is None
+
+
+def test_a_token_is_shown_once_listed_without_its_secret_and_revoked(client, session,
+                                                                    login_as, page):
+    from app.domain import accounts
+
+    login_as("admin")
+    shown = page(client, "/admin/351504/people")
+    data = {**_fields(shown, "/people/tokens"), "token-role": "kiosk", "token-label": "lobi",
+            "token-desa_code": ""}
+    minted = page(client, "/admin/351504/people/tokens", method="post", data=data)
+    secret = minted.select_one(".secret-once code").get_text()
+    assert minted.response.headers["Cache-Control"] == "no-store"
+    token = accounts.token_for(session, secret)
+    assert (token.role, token.office_code, token.label) == ("kiosk", "351504", "lobi")
+    listed = page(client, "/admin/351504/people")
+    assert secret not in listed.html and "lobi" in listed.text
+    confirm = page(client, f"/admin/351504/people/tokens/{token.id}/revoke")
+    assert client.post(f"/admin/351504/people/tokens/{token.id}/revoke",
+                       data=_fields(confirm, "/revoke")).status_code == 303
+    assert accounts.token_for(session, secret) is None
+    assert client.get("/api/v1/whoami", headers={"Authorization": f"Bearer {secret}"}
+                      ).status_code == 401
+
+
+def test_an_office_admin_cannot_touch_another_offices_people(client, session, login_as, make_user):
+    from app.domain import accounts
+
+    login_as("admin")
+    stranger = make_user("officer", office_code="737109")
+    _token, _secret = accounts.mint_token(session, "kiosk", "737109")
+    session.commit()
+    assert client.get(f"/admin/351504/people/users/{stranger.id}").status_code == 404
+    assert client.get(f"/admin/737109/people/users/{stranger.id}").status_code == 403
+    assert client.post(f"/admin/351504/people/tokens/{_token.id}/revoke",
+                       data={}).status_code == 404

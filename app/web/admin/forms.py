@@ -4,7 +4,7 @@ hours.py) and answers codes per field; the words for them are here, one place pe
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, StringField
+from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import Length
 
 from ...domain.office_settings import NUMBER_SETTINGS
@@ -131,3 +131,67 @@ class StationStateForm(PostForm):
                                        tuple(STATION_STATE_LABELS.values())),
                        validators=[ChosenFrom(_l("Pilih keadaan stasiun."))],
                        validate_choice=False)
+
+
+# --- people and devices -------------------------------------------------------------------
+
+ROLE_LABELS = {"admin": _l("Admin kantor ini"), "officer": _l("Petugas kecamatan"),
+               "desa_staff": _l("Petugas desa"), "kiosk": _l("Kios (perangkat)")}
+TOKEN_ROLE_LABELS = {"kiosk": _l("Kios"), "officer": _l("Petugas"),
+                     "capture_agent": _l("Agen stasiun perekaman"),
+                     "desa_staff": _l("Petugas desa"), "admin": _l("Admin kantor ini")}
+
+
+def _desa_field():
+    return SelectField(_l("Desa (hanya untuk petugas desa)"), choices=[],
+                       validate_choice=False, validators=[Length(max=10)])
+
+
+class UserForm(PostForm):
+    checked_by_domain = ("username",)
+    username = StringField(_l("Nama pengguna"), validators=[Length(max=80)],
+                           render_kw={"autocomplete": "off", "autocapitalize": "none",
+                                      "spellcheck": "false"})
+    password = PasswordField(_l("Kata sandi awal"), validators=[Length(max=200)],
+                             render_kw={"autocomplete": "new-password"})
+    role = RadioField(_l("Peran"), choices=choices(tuple(ROLE_LABELS), tuple(ROLE_LABELS.values())),
+                      validators=[ChosenFrom(_l("Pilih peran."))], validate_choice=False)
+    desa_code = _desa_field()
+
+
+class RoleForm(PostForm):
+    role = RadioField(_l("Peran"), choices=choices(tuple(ROLE_LABELS), tuple(ROLE_LABELS.values())),
+                      validators=[ChosenFrom(_l("Pilih peran."))], validate_choice=False)
+    desa_code = _desa_field()
+
+
+class PasswordForm(PostForm):
+    password = PasswordField(_l("Kata sandi baru"), validators=[Length(max=200)],
+                             render_kw={"autocomplete": "new-password"})
+
+
+class TokenForm(PostForm):
+    role = RadioField(_l("Untuk"), choices=choices(tuple(TOKEN_ROLE_LABELS),
+                                                   tuple(TOKEN_ROLE_LABELS.values())),
+                      validators=[ChosenFrom(_l("Pilih untuk apa token ini."))],
+                      validate_choice=False)
+    desa_code = _desa_field()
+    label = StringField(_l("Catatan untuk mengenali token (misalnya: kios lobi)"),
+                        validators=[Length(max=100, message=_l("Tulis paling banyak 100 huruf."))])
+
+
+def with_desa(form, desa_rows):
+    form.desa_code.choices = [("", _l("— tidak ada —"))] + [(d.code, d.name) for d in desa_rows]
+    return form
+
+
+def account_problem(message: str) -> tuple[str, object]:
+    """The field and the words for an AccountError (its text is the CLI's English)."""
+    if message.startswith("username") or "already exists" in message:
+        return "username", _l("Nama pengguna 2–60 huruf kecil, angka, titik, tanda hubung atau "
+                              "garis bawah, dan belum dipakai.")
+    if message.startswith("password"):
+        return "password", _l("Kata sandi paling sedikit 10 huruf.")
+    if "desa" in message:
+        return "desa_code", _l("Petugas desa perlu desa dari kecamatan ini; peran lain tanpa desa.")
+    return "role", _l("Pilih peran.")

@@ -24,6 +24,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("admin.show_settings", _l("Pengaturan"), 20),
     NavEntry("admin.show_hours", _l("Jam dan penutupan"), 30),
     NavEntry("admin.show_stations", _l("Stasiun"), 40),
+    NavEntry("admin.show_people", _l("Orang dan perangkat"), 50),
     # --- other engineers' entries below this line (outreach, coverage, IKM) ---
 ]
 

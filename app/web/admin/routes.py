@@ -38,10 +38,11 @@ def admin_page(template: str, office: Office, **context):
 
 @bp.get("/")
 def show_admin_home():
+    """The offices this admin may act on: its own, or every office for the kabupaten's."""
     user = current_user()
-    if user.office_code is not None:
-        return redirect(url_for("admin.show_office", office_code=user.office_code), code=303)
-    return render("admin/home.html", offices=list_offices(get_session()))
+    offices = [o for o in list_offices(get_session())
+               if user.office_code in (None, o.code)]
+    return render("admin/home.html", offices=offices)
 
 
 @bp.get("/<office_code>/")
