@@ -242,9 +242,12 @@ class Draft(SQLModel, table=True):
 # --- issue 4: guidance (home-visit requests, misconduct reports) — models below this line ---
 
 REQUESTERS = ("self", "family", "neighbour", "desa_staff")
-HOME_VISIT_STATUSES = ("new", "scheduled", "done", "declined")
+# issue 15 (F): "contacted" — the office called back and is planning the visit.
+HOME_VISIT_STATUSES = ("new", "contacted", "scheduled", "done", "declined")
 REPORT_KINDS = ("money", "other")
-REPORT_STATUSES = ("new", "in_review", "closed")
+# issue 15 (F): new = received, in_review = being handled, "answered" — the reporter can read
+# the response at /lapor/{reference} with their PIN.
+REPORT_STATUSES = ("new", "in_review", "answered", "closed")
 # --- issue 10 (H): where a reported request for money happened (field studies: at the desa, at
 # card pickup, on outreach visits, not only at the kecamatan office) ---
 REPORT_PLACES = ("kecamatan", "desa", "pickup", "outreach", "elsewhere")
@@ -275,6 +278,11 @@ class HomeVisitRequest(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
     # --- issue 9 (B): retention --- when the personal fields were emptied
     scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # --- issue 15 (F): the office's handling --- its note to the requester (read to them on
+    # the phone), when the visit is planned, and when the status last changed.
+    response: str = Field(default="", max_length=1000)
+    planned_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    updated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class MisconductReport(SQLModel, table=True):
@@ -302,6 +310,12 @@ class MisconductReport(SQLModel, table=True):
     scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # --- issue 10 (H): where it happened; NULL for reports made before the question existed
     place: str | None = Field(default=None, max_length=10)
+    # --- issue 15 (F): the reporter's PIN (a keyed hash only; NULL for reports made before
+    # the PIN existed) and the answer they read at /lapor/{reference}.
+    pin_hash: str | None = Field(default=None, max_length=64)
+    response: str = Field(default="", max_length=2000)
+    answered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    updated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 

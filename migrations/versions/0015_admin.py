@@ -1,4 +1,5 @@
-"""issue 15 (F): admin — the online cut-off as an office setting, extra sessions
+"""issue 15 (F): admin — the online cut-off as an office setting, extra sessions, the inbox's
+handling of home-visit requests and misconduct reports (states, responses, the reporter's PIN)
 
 Revision ID: 0015_admin
 Revises: 0010_report_place
@@ -6,6 +7,7 @@ Revises: 0010_report_place
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+import app.models
 
 revision = '0015_admin'
 down_revision = '0010_report_place'
@@ -14,6 +16,10 @@ depends_on = None
 
 
 CUTOFF_CHECK = 'online_cutoff_minutes BETWEEN 0 AND 1440'
+HOME_VISIT_OLD = "status IN ('new', 'scheduled', 'done', 'declined')"
+HOME_VISIT_NEW = "status IN ('new', 'contacted', 'scheduled', 'done', 'declined')"
+REPORT_OLD = "status IN ('new', 'in_review', 'closed')"
+REPORT_NEW = "status IN ('new', 'in_review', 'answered', 'closed')"
 
 
 def _sqlite() -> bool:
@@ -44,9 +50,43 @@ def upgrade() -> None:
     with op.batch_alter_table('extra_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_extra_session_office_code'), ['office_code'],
                               unique=False)
+    # Neither table is referenced by another, so SQLite may copy them (batch mode).
+    with op.batch_alter_table('home_visit_request', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('response', sqlmodel.sql.sqltypes.AutoString(length=1000),
+                                      nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('planned_at', app.models.UTCDateTime(timezone=True),
+                                      nullable=True))
+        batch_op.add_column(sa.Column('updated_at', app.models.UTCDateTime(timezone=True),
+                                      nullable=True))
+        batch_op.drop_constraint('ck_home_visit_status', type_='check')
+        batch_op.create_check_constraint('ck_home_visit_status', HOME_VISIT_NEW)
+    with op.batch_alter_table('misconduct_report', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('pin_hash', sqlmodel.sql.sqltypes.AutoString(length=64),
+                                      nullable=True))
+        batch_op.add_column(sa.Column('response', sqlmodel.sql.sqltypes.AutoString(length=2000),
+                                      nullable=False, server_default=''))
+        batch_op.add_column(sa.Column('answered_at', app.models.UTCDateTime(timezone=True),
+                                      nullable=True))
+        batch_op.add_column(sa.Column('updated_at', app.models.UTCDateTime(timezone=True),
+                                      nullable=True))
+        batch_op.drop_constraint('ck_report_status', type_='check')
+        batch_op.create_check_constraint('ck_report_status', REPORT_NEW)
 
 
 def downgrade() -> None:
+    # States only this revision knows go back to their nearest older one.
+    op.execute("UPDATE misconduct_report SET status = 'closed' WHERE status = 'answered'")
+    op.execute("UPDATE home_visit_request SET status = 'new' WHERE status = 'contacted'")
+    with op.batch_alter_table('misconduct_report', schema=None) as batch_op:
+        batch_op.drop_constraint('ck_report_status', type_='check')
+        batch_op.create_check_constraint('ck_report_status', REPORT_OLD)
+        for column in ('updated_at', 'answered_at', 'response', 'pin_hash'):
+            batch_op.drop_column(column)
+    with op.batch_alter_table('home_visit_request', schema=None) as batch_op:
+        batch_op.drop_constraint('ck_home_visit_status', type_='check')
+        batch_op.create_check_constraint('ck_home_visit_status', HOME_VISIT_OLD)
+        for column in ('updated_at', 'planned_at', 'response'):
+            batch_op.drop_column(column)
     with op.batch_alter_table('extra_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_extra_session_office_code'))
     op.drop_table('extra_session')
