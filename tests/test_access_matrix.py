@@ -143,6 +143,13 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("admin.disable_user", "POST"): ({**admin, "user_id": 1}, {}),
         ("admin.show_revoke_token", "GET"): ({**admin, "token_id": 1}, None),
         ("admin.revoke_token", "POST"): ({**admin, "token_id": 1}, {}),
+        ("admin.show_inbox", "GET"): (admin, None),
+        ("admin.handle_home_visit", "GET"): ({**admin, "request_id": 1}, None),
+        ("admin.handle_home_visit", "POST"): ({**admin, "request_id": 1}, {}),
+        ("admin.handle_report", "GET"): ({"report_id": 1}, None),
+        ("admin.handle_report", "POST"): ({"report_id": 1}, {}),
+        ("report_status.show_report_status", "GET"): ({"reference": "LPR-000000"}, None),
+        ("report_status.check_report_status", "POST"): ({"reference": "LPR-000000"}, {}),
     }
 
 

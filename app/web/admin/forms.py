@@ -4,7 +4,7 @@ hours.py) and answers codes per field; the words for them are here, one place pe
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, RadioField, SelectField, StringField
+from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from ...domain.office_settings import NUMBER_SETTINGS
@@ -195,3 +195,42 @@ def account_problem(message: str) -> tuple[str, object]:
     if "desa" in message:
         return "desa_code", _l("Petugas desa perlu desa dari kecamatan ini; peran lain tanpa desa.")
     return "role", _l("Pilih peran.")
+
+
+# --- inbox --------------------------------------------------------------------------------
+
+HOME_VISIT_STATE_LABELS = {"new": _l("Baru"), "contacted": _l("Sudah dihubungi"),
+                           "scheduled": _l("Kunjungan dijadwalkan"), "done": _l("Sudah direkam"),
+                           "declined": _l("Tidak bisa dilayani")}
+REPORT_STATE_LABELS = {"new": _l("Diterima"), "in_review": _l("Sedang ditangani"),
+                       "answered": _l("Dijawab"), "closed": _l("Ditutup")}
+INBOX_MESSAGES = {
+    "transition": _l("Keadaan ini tidak bisa langsung dipilih dari keadaan sekarang."),
+    "required": _l("Isian ini wajib diisi untuk keadaan yang dipilih."),
+    "length": _l("Jawaban ini terlalu panjang."),
+    "text": _l("Hapus tanda atau huruf yang tidak bisa dibaca dari isian ini."),
+    "time": _l("Tulis jam seperti 09.00."),
+    "date": _l("Tulis tanggal seperti 2026-12-24."),
+}
+
+
+class HomeVisitHandleForm(PostForm):
+    checked_by_domain = ("response",)
+    status = RadioField(_l("Keadaan"), choices=choices(tuple(HOME_VISIT_STATE_LABELS),
+                                                      tuple(HOME_VISIT_STATE_LABELS.values())),
+                        validators=[ChosenFrom(_l("Pilih keadaan."))], validate_choice=False)
+    planned_day = StringField(_l("Tanggal kunjungan"), validators=[Length(max=20)],
+                              render_kw={"type": "date", "class": "input-short"})
+    planned_time = StringField(_l("Jam kunjungan"), validators=[Length(max=8)],
+                               render_kw={"type": "time", "class": "input-short"})
+    response = TextAreaField(_l("Catatan untuk pemohon (dibacakan lewat telepon)"),
+                             validators=[Length(max=1200)])
+
+
+class ReportHandleForm(PostForm):
+    checked_by_domain = ("response",)
+    status = RadioField(_l("Keadaan"), choices=choices(tuple(REPORT_STATE_LABELS),
+                                                      tuple(REPORT_STATE_LABELS.values())),
+                        validators=[ChosenFrom(_l("Pilih keadaan."))], validate_choice=False)
+    response = TextAreaField(_l("Jawaban untuk pelapor (dibaca di halaman laporan dengan PIN)"),
+                             validators=[Length(max=2400)])

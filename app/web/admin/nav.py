@@ -25,6 +25,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("admin.show_hours", _l("Jam dan penutupan"), 30),
     NavEntry("admin.show_stations", _l("Stasiun"), 40),
     NavEntry("admin.show_people", _l("Orang dan perangkat"), 50),
+    NavEntry("admin.show_inbox", _l("Kotak masuk"), 60),
     # --- other engineers' entries below this line (outreach, coverage, IKM) ---
 ]
 

@@ -2,9 +2,10 @@
 (a view that needs more says so itself with `allow`)."""
 
 from ..auth import public
-from . import booking, guidance, status, verify
+from . import booking, guidance, report_status, status, verify
 from . import public as home
 
-BLUEPRINTS = (home.bp, guidance.bp, booking.bp, verify.bp, status.bp)
+BLUEPRINTS = (home.bp, guidance.bp, booking.bp, verify.bp, status.bp,
+              report_status.bp)  # issue 15 (F): /lapor/{reference}
 for _blueprint in BLUEPRINTS:
     public(_blueprint)
