@@ -148,6 +148,8 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("admin.handle_home_visit", "POST"): ({**admin, "request_id": 1}, {}),
         ("admin.handle_report", "GET"): ({"report_id": 1}, None),
         ("admin.handle_report", "POST"): ({"report_id": 1}, {}),
+        ("admin.show_service_status", "GET"): (admin, None),
+        ("admin.set_service_status", "POST"): (admin, {}),
         ("report_status.show_report_status", "GET"): ({"reference": "LPR-000000"}, None),
         ("report_status.check_report_status", "POST"): ({"reference": "LPR-000000"}, {}),
     }

@@ -234,3 +234,28 @@ class ReportHandleForm(PostForm):
                         validators=[ChosenFrom(_l("Pilih keadaan."))], validate_choice=False)
     response = TextAreaField(_l("Jawaban untuk pelapor (dibaca di halaman laporan dengan PIN)"),
                              validators=[Length(max=2400)])
+
+
+# --- service status -----------------------------------------------------------------------
+
+SERVICE_STATE_LABELS = {"normal": _l("Normal"), "limited": _l("Terbatas"),
+                        "stopped": _l("Berhenti")}
+PLAIN_TEXT_MESSAGE = _l("Hapus tanda atau huruf yang tidak bisa dibaca dari isian ini.")
+STATUS_MESSAGES = {
+    "length": _l("Tulis paling banyak 280 huruf: satu kalimat yang dibaca sekilas."),
+    "markup": _l("Tulis kalimat biasa, tanpa tanda < atau >."),
+}
+
+
+def _service_field(label):
+    return RadioField(label, choices=choices(tuple(SERVICE_STATE_LABELS),
+                                             tuple(SERVICE_STATE_LABELS.values())),
+                      validators=[ChosenFrom(_l("Pilih normal, terbatas, atau berhenti."))],
+                      validate_choice=False)
+
+
+class ServiceStatusForm(PostForm):
+    checked_by_domain = ("message",)
+    recording = _service_field(_l("Perekaman hari ini"))
+    printing = _service_field(_l("Pencetakan kartu"))
+    message = StringField(_l("Alasan, dengan kata-kata biasa"), validators=[Length(max=400)])

@@ -26,6 +26,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("admin.show_stations", _l("Stasiun"), 40),
     NavEntry("admin.show_people", _l("Orang dan perangkat"), 50),
     NavEntry("admin.show_inbox", _l("Kotak masuk"), 60),
+    NavEntry("admin.show_service_status", _l("Layanan hari ini"), 15),
     # --- other engineers' entries below this line (outreach, coverage, IKM) ---
 ]
 
