@@ -150,6 +150,10 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("admin.handle_report", "POST"): ({"report_id": 1}, {}),
         ("admin.show_service_status", "GET"): (admin, None),
         ("admin.set_service_status", "POST"): (admin, {}),
+        ("admin.show_audit", "GET"): (admin, None),
+        ("admin.export_audit", "GET"): (admin, None),
+        ("admin.show_outbox", "GET"): (admin, None),
+        ("admin.retry_message", "POST"): ({**admin, "message_id": 1}, {}),
         ("report_status.show_report_status", "GET"): ({"reference": "LPR-000000"}, None),
         ("report_status.check_report_status", "POST"): ({"reference": "LPR-000000"}, {}),
     }

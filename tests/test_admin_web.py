@@ -27,7 +27,7 @@ def test_an_office_admin_goes_straight_to_its_office_and_not_to_another(client, 
     assert page(client, "/admin/").links().count("/admin/737109/") == 0
     shown = page(client, "/admin/351504/")
     assert [a.get_text(strip=True) for a in shown.select(".admin-nav a")][:2] == \
-        ["Ringkasan", "Pengaturan"]
+        ["Ringkasan", "Layanan hari ini"]
     for path in ("/admin/737109/", "/admin/737109/settings"):
         assert client.get(path).status_code == 403
     assert client.post("/admin/737109/settings", data={}).status_code == 403

@@ -8,7 +8,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField, TextAre
 from wtforms.validators import Length
 
 from ...domain.office_settings import NUMBER_SETTINGS
-from ..forms import ChosenFrom, PostForm, choices
+from ..forms import ChosenFrom, Form, PostForm, choices
 
 _NUMBER = {"inputmode": "numeric", "autocomplete": "off", "class": "input-short"}
 
@@ -259,3 +259,21 @@ class ServiceStatusForm(PostForm):
     recording = _service_field(_l("Perekaman hari ini"))
     printing = _service_field(_l("Pencetakan kartu"))
     message = StringField(_l("Alasan, dengan kata-kata biasa"), validators=[Length(max=400)])
+
+
+# --- audit and outbox -----------------------------------------------------------------------
+
+
+class AuditFilterForm(Form):
+    """A GET form: the filter is in the URL, so a filtered view can be bookmarked or exported."""
+
+    actor = StringField(_l("Siapa (nama pengguna, atau misalnya user:3, cli)"),
+                        validators=[Length(max=60)])
+    action = SelectField(_l("Apa"), choices=[], validate_choice=False,
+                         validators=[Length(max=60)])
+    first = StringField(_l("Dari tanggal"), validators=[Length(max=20)],
+                        render_kw={"type": "date", "class": "input-short"})
+    last = StringField(_l("Sampai tanggal"), validators=[Length(max=20)],
+                       render_kw={"type": "date", "class": "input-short"})
+    booking = StringField(_l("Kode booking"), validators=[Length(max=20)],
+                          render_kw={"class": "input-short", "autocapitalize": "characters"})
