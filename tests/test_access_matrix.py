@@ -154,6 +154,8 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("admin.export_audit", "GET"): (admin, None),
         ("admin.show_outbox", "GET"): (admin, None),
         ("admin.retry_message", "POST"): ({**admin, "message_id": 1}, {}),
+        ("admin.show_figures", "GET"): (admin, None),
+        ("admin.export_figures", "GET"): (admin, None),
         ("report_status.show_report_status", "GET"): ({"reference": "LPR-000000"}, None),
         ("report_status.check_report_status", "POST"): ({"reference": "LPR-000000"}, {}),
     }

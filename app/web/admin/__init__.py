@@ -4,7 +4,7 @@ room's navigation (nav.py)."""
 
 
 def blueprints():
-    from . import audit, hours, inbox, people, settings, stations, status  # noqa: F401  (register their views on the blueprint)
+    from . import audit, figures, hours, inbox, people, settings, stations, status  # noqa: F401  (register their views on the blueprint)
     from .routes import bp
 
     return (bp,)

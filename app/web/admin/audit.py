@@ -6,13 +6,15 @@ from ...db import get_session
 from ...domain import audit_log
 from ...domain.hours import parse_day
 from ...models import OUTBOX_STATUSES
+from ..forms import choices
 from .forms import INBOX_MESSAGES, AuditFilterForm, EmptyForm
 from .routes import actor, admin_office, admin_page, bp
 
 
 def _filter(session):
     form = AuditFilterForm(request.args)
-    form.action.choices = [("", "—")] + [(a, a) for a in audit_log.actions(session)]
+    known = audit_log.actions(session)
+    form.action.choices = choices(["", *known], ["—", *known])
     wanted = audit_log.AuditFilter()
     if form.validate():
         first, last = parse_day(form.first.data), parse_day(form.last.data)

@@ -181,7 +181,8 @@ class TokenForm(PostForm):
 
 
 def with_desa(form, desa_rows):
-    form.desa_code.choices = [("", _l("— tidak ada —"))] + [(d.code, d.name) for d in desa_rows]
+    form.desa_code.choices = choices(["", *(d.code for d in desa_rows)],
+                                     [_l("— tidak ada —"), *(d.name for d in desa_rows)])
     return form
 
 
@@ -277,3 +278,17 @@ class AuditFilterForm(Form):
                        render_kw={"type": "date", "class": "input-short"})
     booking = StringField(_l("Kode booking"), validators=[Length(max=20)],
                           render_kw={"class": "input-short", "autocapitalize": "characters"})
+
+
+class FiguresForm(Form):
+    period = SelectField(_l("Per"), choices=choices(("day", "month"), (_l("hari"), _l("bulan"))),
+                         validators=[ChosenFrom(_l("Pilih per hari atau per bulan."))],
+                         validate_choice=False)
+    group = SelectField(_l("Dirinci menurut"),
+                        choices=choices(("channel", "desa"), (_l("cara mendaftar"), _l("desa"))),
+                        validators=[ChosenFrom(_l("Pilih cara mendaftar atau desa."))],
+                        validate_choice=False)
+    first = StringField(_l("Dari tanggal"), validators=[Length(max=20)],
+                        render_kw={"type": "date", "class": "input-short"})
+    last = StringField(_l("Sampai tanggal"), validators=[Length(max=20)],
+                       render_kw={"type": "date", "class": "input-short"})

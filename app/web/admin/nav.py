@@ -27,6 +27,7 @@ ENTRIES: list[NavEntry] = [
     NavEntry("admin.show_people", _l("Orang dan perangkat"), 50),
     NavEntry("admin.show_inbox", _l("Kotak masuk"), 60),
     NavEntry("admin.show_service_status", _l("Layanan hari ini"), 15),
+    NavEntry("admin.show_figures", _l("Angka"), 65),
     NavEntry("admin.show_audit", _l("Catatan audit"), 70),
     NavEntry("admin.show_outbox", _l("Pesan keluar"), 80),
     # --- other engineers' entries below this line (outreach, coverage, IKM) ---
