@@ -103,7 +103,7 @@ def test_a_station_set_down_from_the_page_is_the_same_change_as_the_cli_and_show
         client, session, login_as, page):
     login_as("admin")
     shown = page(client, "/admin/351504/stations")
-    data = {**_fields(shown, "/stations/351504-1"), "351504-1-state": "down"}
+    data = {**_fields(shown, "/stations/351504-1"), "station-351504-1-state": "down"}
     done = page(client, "/admin/351504/stations/351504-1", method="post", data=data)
     assert "Kapasitas sekarang 3 orang per slot" in done.text
     assert "masih berlangsung" in done.text

@@ -21,7 +21,8 @@ def _station_of(office, station_code):
 def _page(office, *, result=None, failed=None, failed_form=None, status=200):
     session = get_session()
     rows = [(s, failed_form if failed == s.code else
-             StationStateForm(formdata=None, prefix=s.code, data={"state": s.state}),
+             StationStateForm(formdata=None, prefix=f"station-{s.code}",
+                              data={"state": s.state}),
              stations.outages(session, s.code))
             for s in stations.office_stations(session, office.code)]
     return admin_page("admin/stations.html", office, rows=rows, result=result, now=utcnow(),
@@ -37,7 +38,7 @@ def show_stations(office_code):
 def set_station_state(office_code, station_code):
     office = admin_office(office_code)
     station = _station_of(office, station_code)
-    form = StationStateForm(prefix=station.code)
+    form = StationStateForm(prefix=f"station-{station.code}")
     if not form.validate_on_submit():
         return _page(office, failed=station.code, failed_form=form, status=422)
     result = stations.set_station_state(get_session(), station.code, form.state.data, actor())
