@@ -20,7 +20,8 @@ def _report(client, page):
     """A report sent through /lapor; (reference, PIN) as the reporter sees them."""
     sent = page(client, client.post("/lapor", data=_report_data(page(client, "/lapor")))
                 .headers["Location"])
-    reference, pin = [s.get_text() for s in sent.select(".guide-reference strong")]
+    reference = sent.select_one(".guide-reference strong").get_text()
+    pin = sent.select_one("#report-pin").get_text()
     assert sent.response.headers["Cache-Control"] == "no-store"
     return reference, pin
 

@@ -16,7 +16,9 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import func
+from sqlalchemy import func, union_all
+from sqlalchemy import literal as sa_literal
+from sqlalchemy import null as sa_null
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
@@ -120,22 +122,36 @@ def _hours(session: Session, office_code: str) -> dict[int, list[tuple[time, tim
     return hours
 
 
-def _extra_sessions(session: Session, office_code: str, first: date,
-                    last: date) -> dict[date, list[tuple[time, time]]]:
-    extra: dict[date, list[tuple[time, time]]] = {}
-    for row in session.exec(select(ExtraSession).where(
-            ExtraSession.office_code == office_code, ExtraSession.day >= first,
-            ExtraSession.day <= last).order_by(ExtraSession.day, ExtraSession.opens)):
-        extra.setdefault(row.day, []).append((row.opens, row.closes))
-    return extra
+def _hours_and_extra(session: Session, office_code: str, first: date, last: date
+                     ) -> tuple[dict[int, list[tuple[time, time]]],
+                                dict[date, list[tuple[time, time]]]]:
+    """The weekly hours and the extra sessions between first and last (issue 15), in one
+    statement: the booking pages count theirs."""
+    weekly = select(OpeningHours.weekday.label("weekday"), sa_null().label("day"),
+                    OpeningHours.opens, OpeningHours.closes).where(
+        OpeningHours.office_code == office_code)
+    extra = select(sa_literal(-1).label("weekday"), ExtraSession.day.label("day"),
+                   ExtraSession.opens, ExtraSession.closes).where(
+        ExtraSession.office_code == office_code, ExtraSession.day >= first,
+        ExtraSession.day <= last)
+    hours: dict[int, list[tuple[time, time]]] = {}
+    extras: dict[date, list[tuple[time, time]]] = {}
+    for weekday, day, opens, closes in session.execute(
+            # The extra sessions first: a union's column types are its first select's (a typed
+            # day, not NULL).
+            union_all(extra, weekly).order_by("weekday", "day", "opens")):
+        if weekday >= 0:
+            hours.setdefault(weekday, []).append((opens, closes))
+        else:
+            extras.setdefault(day, []).append((opens, closes))
+    return hours, extras
 
 
 def planned_times(session: Session, office: Office, first: date, last: date, *,
                   closures: dict[date, str] | None = None) -> list[tuple[datetime, datetime]]:
     """(start, end) in UTC of every slot the weekly hours and the day's extra sessions
     (evenings, Saturdays: issue 15) give between first and last, except on closed days."""
-    hours, tz = _hours(session, office.code), zone(office)
-    extra = _extra_sessions(session, office.code, first, last)
+    (hours, extra), tz = _hours_and_extra(session, office.code, first, last), zone(office)
     closed = closed_days(session, office, first, last, closures=closures)
     step = timedelta(minutes=office.slot_minutes)
     times = []

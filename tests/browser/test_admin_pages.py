@@ -234,7 +234,8 @@ def test_inbox_from_request_to_answer(new_page, staff_login, kabupaten_login, ja
     citizen.check("#kind-0")
     citizen.fill("#description", "Diminta Rp 20.000 saat mengambil kartu.")
     _submit(citizen)
-    reference, pin = citizen.locator(".guide-reference strong").all_inner_texts()
+    reference = citizen.locator(".guide-reference strong").inner_text()
+    pin = citizen.locator("#report-pin").inner_text()
     _check(citizen, javascript)
 
     page = _admin(new_page, staff_login, javascript=javascript)
