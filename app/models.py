@@ -81,6 +81,9 @@ class Office(SQLModel, table=True):
                            name="ck_office_min_recording_age"),
         # --- issue 13: printing never takes a blank card that is not there
         sa.CheckConstraint("blangko_stock >= 0", name="ck_office_blangko_stock"),
+        # --- issue 15 (F): admin settings ---
+        sa.CheckConstraint("online_cutoff_minutes BETWEEN 0 AND 1440",
+                           name="ck_office_online_cutoff"),
     )
 
     code: str = Field(primary_key=True, max_length=6)
@@ -109,6 +112,9 @@ class Office(SQLModel, table=True):
     min_recording_age: int = 17
     # --- issue 13: blank cards (blangko) on hand; printing takes one, the admin tops it up
     blangko_stock: int = 0
+    # --- issue 15 (F): admin settings --- online bookings close this long before a slot starts
+    # (was the constant capacity.ONLINE_CUTOFF, one hour).
+    online_cutoff_minutes: int = 60
 
 
 class Desa(SQLModel, table=True):
@@ -242,9 +248,12 @@ class Draft(SQLModel, table=True):
 # --- issue 4: guidance (home-visit requests, misconduct reports) — models below this line ---
 
 REQUESTERS = ("self", "family", "neighbour", "desa_staff")
-HOME_VISIT_STATUSES = ("new", "scheduled", "done", "declined")
+# issue 15 (F): "contacted" — the office called back and is planning the visit.
+HOME_VISIT_STATUSES = ("new", "contacted", "scheduled", "done", "declined")
 REPORT_KINDS = ("money", "other")
-REPORT_STATUSES = ("new", "in_review", "closed")
+# issue 15 (F): new = received, in_review = being handled, "answered" — the reporter can read
+# the response at /lapor/{reference} with their PIN.
+REPORT_STATUSES = ("new", "in_review", "answered", "closed")
 # --- issue 10 (H): where a reported request for money happened (field studies: at the desa, at
 # card pickup, on outreach visits, not only at the kecamatan office) ---
 REPORT_PLACES = ("kecamatan", "desa", "pickup", "outreach", "elsewhere")
@@ -275,6 +284,11 @@ class HomeVisitRequest(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=utc_column(index=True))
     # --- issue 9 (B): retention --- when the personal fields were emptied
     scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # --- issue 15 (F): the office's handling --- its note to the requester (read to them on
+    # the phone), when the visit is planned, and when the status last changed.
+    response: str = Field(default="", max_length=1000)
+    planned_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    updated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 class MisconductReport(SQLModel, table=True):
@@ -302,6 +316,12 @@ class MisconductReport(SQLModel, table=True):
     scrubbed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     # --- issue 10 (H): where it happened; NULL for reports made before the question existed
     place: str | None = Field(default=None, max_length=10)
+    # --- issue 15 (F): the reporter's PIN (a keyed hash only; NULL for reports made before
+    # the PIN existed) and the answer they read at /lapor/{reference}.
+    pin_hash: str | None = Field(default=None, max_length=64)
+    response: str = Field(default="", max_length=2000)
+    answered_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    updated_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
 
 
 
@@ -927,3 +947,19 @@ class CaptureBundle(SQLModel, table=True):
     imported_at: datetime = Field(default_factory=utcnow, sa_column=utc_column())
     imported_by: str = Field(default="", max_length=60)
     report: str = Field(default="{}", sa_column=sa.Column(sa.Text(), nullable=False))  # JSON
+# --- issue 15 (F): admin — models below this line ---
+
+
+class ExtraSession(SQLModel, table=True):
+    """Hours on one date on top of the weekly ones (an evening, a Saturday): the studies ask for
+    hours that suit people who work. Its slots are ordinary slots of the office's pools."""
+
+    __tablename__ = "extra_session"
+    __table_args__ = (sa.CheckConstraint("opens < closes", name="ck_extra_session_order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="office.code", index=True, max_length=6)
+    day: date
+    opens: time
+    closes: time
+    note: str = Field(default="", max_length=200)

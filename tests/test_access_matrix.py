@@ -94,6 +94,7 @@ def _slot_body(world: World) -> dict:
 # are valid, so a scope check that sits after body validation is still reached.
 def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
     code, office, token = {"code": world.booking_code}, {"code": OFFICE}, {"token": world.token}
+    admin = {"office_code": OFFICE}  # issue 15 (F): the admin room acts on one office
     return {
         ("api.create_booking_json", "POST"): ({}, _slot_body(world)),
         ("api.show_booking_json", "GET"): (code, None),
@@ -151,6 +152,44 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
             "sha256": "1" * 64, "size": 10, "meta": {}}),
         ("api.store_record_json", "PUT"): ({"record_id": MATRIX_RECORD}, None),
         ("officer_stations.confirm_station_down", "POST"): ({"code": MATRIX_STATION}, {}),
+        # --- issue 15 (F): admin ---
+        ("admin.show_office", "GET"): (admin, None),
+        ("admin.resolve_unplaced", "POST"): ({**admin, "entry_id": 1}, {}),
+        ("admin.show_settings", "GET"): (admin, None),
+        ("admin.change_settings", "POST"): (admin, {}),
+        ("admin.show_hours", "GET"): (admin, None),
+        ("admin.set_weekly_hours", "POST"): (admin, {}),
+        ("admin.add_closure", "POST"): (admin, {}),
+        ("admin.remove_closure", "POST"): ({**admin, "closure_id": 1}, {}),
+        ("admin.add_extra_session", "POST"): (admin, {}),
+        ("admin.remove_extra_session", "POST"): ({**admin, "extra_id": 1}, {}),
+        ("admin.show_stations", "GET"): (admin, None),
+        ("admin.set_station_state", "POST"): ({**admin, "station_code": "351504-1"}, {}),
+        ("admin.show_people", "GET"): (admin, None),
+        ("admin.create_user", "POST"): (admin, {}),
+        ("admin.mint_token", "POST"): (admin, {}),
+        ("admin.show_user", "GET"): ({**admin, "user_id": 1}, None),
+        ("admin.change_user_role", "POST"): ({**admin, "user_id": 1}, {}),
+        ("admin.reset_user_password", "POST"): ({**admin, "user_id": 1}, {}),
+        ("admin.show_disable_user", "GET"): ({**admin, "user_id": 1}, None),
+        ("admin.disable_user", "POST"): ({**admin, "user_id": 1}, {}),
+        ("admin.show_revoke_token", "GET"): ({**admin, "token_id": 1}, None),
+        ("admin.revoke_token", "POST"): ({**admin, "token_id": 1}, {}),
+        ("admin.show_inbox", "GET"): (admin, None),
+        ("admin.handle_home_visit", "GET"): ({**admin, "request_id": 1}, None),
+        ("admin.handle_home_visit", "POST"): ({**admin, "request_id": 1}, {}),
+        ("admin.handle_report", "GET"): ({"report_id": 1}, None),
+        ("admin.handle_report", "POST"): ({"report_id": 1}, {}),
+        ("admin.show_service_status", "GET"): (admin, None),
+        ("admin.set_service_status", "POST"): (admin, {}),
+        ("admin.show_audit", "GET"): (admin, None),
+        ("admin.export_audit", "GET"): (admin, None),
+        ("admin.show_outbox", "GET"): (admin, None),
+        ("admin.retry_message", "POST"): ({**admin, "message_id": 1}, {}),
+        ("admin.show_figures", "GET"): (admin, None),
+        ("admin.export_figures", "GET"): (admin, None),
+        ("report_status.show_report_status", "GET"): ({"reference": "LPR-000000"}, None),
+        ("report_status.check_report_status", "POST"): ({"reference": "LPR-000000"}, {}),
         # --- issue 14: staff room, outreach, coverage ---
         **_outreach_samples(world),
     }

@@ -76,7 +76,8 @@ def resolve_scope(session: Session, role: str, office_code: str | None,
 
 
 def create_user(session: Session, username: str, password: str, role: str,
-                office_code: str | None = None, desa_code: str | None = None) -> User:
+                office_code: str | None = None, desa_code: str | None = None,
+                actor: str = "cli") -> User:
     username = username.strip().lower()
     if not USERNAME.match(username):
         raise AccountError("username: 2–60 characters, a–z, 0–9, dot, hyphen, underscore")
@@ -90,7 +91,7 @@ def create_user(session: Session, username: str, password: str, role: str,
                 office_code=scope.office_code, desa_code=scope.desa_code)
     session.add(user)
     session.flush()
-    audit.record(session, "cli", "user.create", f"user:{user.id}", f"role={role}")
+    audit.record(session, actor, "user.create", f"user:{user.id}", f"role={role}")
     return user
 
 
@@ -142,7 +143,8 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 
 
 def mint_token(session: Session, role: str, office_code: str | None = None,
-               desa_code: str | None = None, label: str = "") -> tuple[ApiToken, str]:
+               desa_code: str | None = None, label: str = "",
+               actor: str = "cli") -> tuple[ApiToken, str]:
     """A new token; the secret is returned once and only its hash is stored."""
     if role not in TOKEN_ROLES:
         raise AccountError(f"role must be one of {', '.join(TOKEN_ROLES)}")
@@ -152,7 +154,7 @@ def mint_token(session: Session, role: str, office_code: str | None = None,
                      desa_code=scope.desa_code, label=label[:100])
     session.add(token)
     session.flush()
-    audit.record(session, "cli", "token.create", f"token:{token.id}", f"role={role}")
+    audit.record(session, actor, "token.create", f"token:{token.id}", f"role={role}")
     return token, secret
 
 
@@ -192,14 +194,54 @@ def default_office(session: Session) -> str | None:
     return session.exec(select(Office.code).order_by(Office.code)).first()
 
 
-def revoke_token(session: Session, token_id: int) -> bool:
+def revoke_token(session: Session, token_id: int, actor: str = "cli",
+                 office_code: str | None = None) -> bool:
+    """`office_code`: only a token of that office (an office's admin revokes its own)."""
     token = session.get(ApiToken, token_id)
     if token is None or token.revoked_at is not None:
         return False
+    if office_code is not None and token.office_code != office_code:
+        return False
     token.revoked_at = utcnow()
-    audit.record(session, "cli", "token.revoke", f"token:{token.id}")
+    audit.record(session, actor, "token.revoke", f"token:{token.id}")
     return True
 
 
 def list_tokens(session: Session) -> list[ApiToken]:
     return list(session.exec(select(ApiToken).order_by(ApiToken.id)))
+
+
+# --- issue 15 (F): the admin's people page ---
+
+
+def office_users(session: Session, office_code: str) -> list[User]:
+    """The office's staff (desa staff included: their office is their desa's)."""
+    return list(session.exec(select(User).where(User.office_code == office_code)
+                             .order_by(User.active.desc(), User.role, User.username)))
+
+
+def office_tokens(session: Session, office_code: str) -> list[ApiToken]:
+    return list(session.exec(select(ApiToken).where(ApiToken.office_code == office_code)
+                             .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id)))
+
+
+def office_user(session: Session, office_code: str, user_id: int) -> User | None:
+    user = session.get(User, user_id)
+    return user if user is not None and user.office_code == office_code else None
+
+
+def change_role(session: Session, user: User, role: str, desa_code: str | None,
+                actor: str) -> User:
+    """A new role and scope within the same office; the user's sign-ins end, so the old role's
+    pages close at once."""
+    if role not in STAFF_ROLES:
+        raise AccountError(f"role must be one of {', '.join(STAFF_ROLES)}")
+    scope = resolve_scope(session, "officer" if role == "kiosk" else role, user.office_code,
+                          desa_code if role == "desa_staff" else None)
+    before = user.role
+    user.role, user.office_code, user.desa_code = role, scope.office_code, scope.desa_code
+    session.add(user)
+    ended = staff_sessions.end_sessions_for_user(session, user.id)
+    audit.record(session, actor, "user.role", f"user:{user.id}",
+                 f"{before}->{role} sessions_ended={ended}")
+    return user

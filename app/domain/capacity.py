@@ -16,18 +16,26 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import func
+from sqlalchemy import func, union_all
+from sqlalchemy import literal as sa_literal
+from sqlalchemy import null as sa_null
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from .. import formatting
-from ..models import Closure, Office, OpeningHours, Slot, Station
+from ..models import Closure, ExtraSession, Office, OpeningHours, Slot, Station
 from .services import SERVICES
 
 # Online bookings (web, desa staff, API) close this long before a slot starts, so the office
 # knows who is coming; kiosk and officer walk-ins may still take today's free places.
 ONLINE_CUTOFF = timedelta(hours=1)
 WALK_IN_CHANNELS = ("kiosk", "officer")
+
+
+def online_cutoff(office: Office) -> timedelta:
+    """The office's own cut-off (issue 15: an admin setting; ONLINE_CUTOFF is its default)."""
+    minutes = getattr(office, "online_cutoff_minutes", None)
+    return ONLINE_CUTOFF if minutes is None else timedelta(minutes=minutes)
 
 
 def pool_for(service_code: str) -> str:
@@ -114,24 +122,51 @@ def _hours(session: Session, office_code: str) -> dict[int, list[tuple[time, tim
     return hours
 
 
+def _hours_and_extra(session: Session, office_code: str, first: date, last: date
+                     ) -> tuple[dict[int, list[tuple[time, time]]],
+                                dict[date, list[tuple[time, time]]]]:
+    """The weekly hours and the extra sessions between first and last (issue 15), in one
+    statement: the booking pages count theirs."""
+    weekly = select(OpeningHours.weekday.label("weekday"), sa_null().label("day"),
+                    OpeningHours.opens, OpeningHours.closes).where(
+        OpeningHours.office_code == office_code)
+    extra = select(sa_literal(-1).label("weekday"), ExtraSession.day.label("day"),
+                   ExtraSession.opens, ExtraSession.closes).where(
+        ExtraSession.office_code == office_code, ExtraSession.day >= first,
+        ExtraSession.day <= last)
+    hours: dict[int, list[tuple[time, time]]] = {}
+    extras: dict[date, list[tuple[time, time]]] = {}
+    for weekday, day, opens, closes in session.execute(
+            # The extra sessions first: a union's column types are its first select's (a typed
+            # day, not NULL).
+            union_all(extra, weekly).order_by("weekday", "day", "opens")):
+        if weekday >= 0:
+            hours.setdefault(weekday, []).append((opens, closes))
+        else:
+            extras.setdefault(day, []).append((opens, closes))
+    return hours, extras
+
+
 def planned_times(session: Session, office: Office, first: date, last: date, *,
                   closures: dict[date, str] | None = None) -> list[tuple[datetime, datetime]]:
-    """(start, end) in UTC of every slot the weekly hours give between first and last, except on
-    closed days. Extra sessions (evenings, Saturdays) are simply more opening hours."""
-    hours, tz = _hours(session, office.code), zone(office)
+    """(start, end) in UTC of every slot the weekly hours and the day's extra sessions
+    (evenings, Saturdays: issue 15) give between first and last, except on closed days."""
+    (hours, extra), tz = _hours_and_extra(session, office.code, first, last), zone(office)
     closed = closed_days(session, office, first, last, closures=closures)
     step = timedelta(minutes=office.slot_minutes)
     times = []
     day = first
     while day <= last:
-        for opens, closes in [] if day in closed else hours.get(day.weekday(), []):
+        periods = [] if day in closed else hours.get(day.weekday(), []) + extra.get(day, [])
+        for opens, closes in periods:
             start = datetime.combine(day, opens, tzinfo=tz)
             end_of_period = datetime.combine(day, closes, tzinfo=tz)
             while start + step <= end_of_period:
                 times.append((start.astimezone(UTC), (start + step).astimezone(UTC)))
                 start += step
         day += timedelta(days=1)
-    return times
+    # An extra session may overlap the weekly hours: each start once, in order.
+    return sorted(set(times))
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict]) -> None:
@@ -185,7 +220,7 @@ def released(office: Office, slot: Slot, now: datetime) -> bool:
 def availability(office: Office, slot: Slot, now: datetime) -> Availability:
     """DESIGN §6: the same answer for every caller."""
     free = max(0, slot.capacity - slot.booked)
-    if now >= slot.starts_at - ONLINE_CUTOFF:
+    if now >= slot.starts_at - online_cutoff(office):
         remaining = 0  # only walk-ins at the office from here on
     elif released(office, slot, now):
         remaining = free
@@ -209,7 +244,7 @@ def bookable(session: Session, office: Office, slot: Slot, channel: str, now: da
     first, last = horizon(office, now)
     if not first <= day <= last or day in closed_days(session, office, day, day):
         return False
-    return is_walk_in(office, slot, channel, now) or now < slot.starts_at - ONLINE_CUTOFF
+    return is_walk_in(office, slot, channel, now) or now < slot.starts_at - online_cutoff(office)
 
 
 SLOT_COLUMNS = (Slot.id, Slot.office_code, Slot.pool, Slot.starts_at, Slot.ends_at,

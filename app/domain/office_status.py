@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from ..models import SERVICE_STATES, OfficeStatus, utcnow
+from ..adapters import notify
+from ..formatting import display_code
+from ..models import SERVICE_STATES, Booking, Office, OfficeStatus, Slot, utcnow
 from . import audit
 from .names import text_problem
 
@@ -98,6 +101,7 @@ def set_status(session: Session, office_code: str, *, recording: object, printin
     recording, printing, message = validate(recording, printing, message)
     now = now or utcnow()
     row = session.get(OfficeStatus, office_code)
+    was_stopped = row is not None and row.recording == "stopped"
     if row is None:
         row = OfficeStatus(office_code=office_code)
     row.recording, row.printing, row.message = recording, printing, message
@@ -107,4 +111,30 @@ def set_status(session: Session, office_code: str, *, recording: object, printin
     audit.record(session, actor, "office.status", f"office:{office_code}",
                  f"recording={recording} printing={printing}")
     session.flush()
+    if recording == "stopped" and not was_stopped:
+        tell_booked_today(session, office_code, message, now)
     return ServiceStatus(recording, printing, message, now)
+
+
+# --- issue 15 (F): people booked for today hear when recording stops ---
+
+
+def tell_booked_today(session: Session, office_code: str, reason: str, now: datetime) -> int:
+    """Queue a message to everyone still to come today (booked, slot not yet over) when
+    recording stops, with the office's reason; returns how many were queued."""
+    office = session.get(Office, office_code)
+    tz = ZoneInfo(office.timezone)
+    today = now.astimezone(tz).date()
+    start = datetime.combine(today, time(0), tz)
+    end = datetime.combine(today + timedelta(days=1), time(0), tz)
+    rows = session.exec(select(Booking).join(Slot, Slot.id == Booking.slot_id).where(
+        Booking.office_code == office_code, Booking.status == "booked",
+        Slot.starts_at >= start, Slot.starts_at < end, Slot.ends_at > now)).all()
+    why = f" ({reason})" if reason else ""
+    for booking in rows:
+        notify.queue(session, booking, "recording_stopped",
+                     f"Rekam: perekaman e-KTP di {office.name} hari ini berhenti{why}. Jadwal "
+                     f"Anda (kode {display_code(booking.code)}) tetap tercatat; ubah jadwal "
+                     f"dengan kode dan NIK Anda, atau tanyakan ke kantor. Gratis, jangan bayar "
+                     f"siapa pun.", now=now)
+    return len(rows)

@@ -12,24 +12,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlmodel import Session, select
 
-from ..adapters import notify
-from ..models import STATION_STATES, Booking, Office, Slot, Station, UnplacedBooking, utcnow
-from . import audit, capacity
-from . import booking as bookings
+from ..models import (
+    STATION_STATES,
+    AuditEntry,
+    Booking,
+    Office,
+    Slot,
+    Station,
+    UnplacedBooking,
+    utcnow,
+)
+from . import audit, capacity, replan
+from .replan import Move
 
 
 class StationError(Exception):
     pass
-
-
-@dataclass
-class Move:
-    booking: Booking  # the new current row
-    old_slot: Slot
-    new_slot: Slot
 
 
 @dataclass
@@ -39,29 +39,6 @@ class Recompute:
     slots_changed: int = 0
     moved: list[Move] = field(default_factory=list)
     unplaced: list[tuple[Booking, Slot]] = field(default_factory=list)
-
-
-def _keep_order(booking: Booking) -> tuple:
-    # Who keeps a place: those already at the desk, then priority visitors, then earliest booked.
-    return (booking.status == "booked", not booking.priority, booking.created_at, booking.id)
-
-
-def _overflow(session: Session, slot: Slot) -> list[Booking]:
-    holding = session.exec(select(Booking).where(
-        Booking.slot_id == slot.id, Booking.status.not_in(bookings.RELEASED_STATUSES))).all()
-    kept_in_order = sorted(holding, key=_keep_order)
-    return [b for b in kept_in_order[slot.capacity:] if b.status == "booked"]
-
-
-def _nearest_free(slots: list[Slot], origin: Slot, closed: set, office: Office,
-                  now: datetime) -> list[Slot]:
-    """Slots with a free place that a person can still be told about in time, nearest to the
-    lost one (the later wins a tie)."""
-    candidates = [s for s in slots if s.id != origin.id and s.booked < s.capacity
-                  and now < s.starts_at - capacity.ONLINE_CUTOFF
-                  and capacity.local(office, s.starts_at).date() not in closed]
-    return sorted(candidates, key=lambda s: (abs((s.starts_at - origin.starts_at).total_seconds()),
-                                             s.starts_at < origin.starts_at))
 
 
 def set_station_state(session: Session, station_code: str, state: str, actor: str,
@@ -77,63 +54,20 @@ def set_station_state(session: Session, station_code: str, state: str, actor: st
     session.add(station)
     session.flush()
     audit.record(session, actor, "station.state", f"station:{station.code}",
-                 f"{before}->{state}")
+                 f"{before}->{state}", at=now)
     return recompute(session, station, actor, now)
 
 
-def _future_slots(session: Session, office: Office, pool: str, now: datetime) -> list[Slot]:
-    return list(session.exec(
-        select(Slot).where(Slot.office_code == office.code, Slot.pool == pool,
-                           Slot.starts_at > now)
-        .order_by(Slot.starts_at).execution_options(populate_existing=True)))
-
-
 def recompute(session: Session, station: Station, actor: str, now: datetime) -> Recompute:
+    """The station's pool replanned (app/domain/replan.py: the same engine as closures, hours
+    and settings), so a slot the plan has closed stays closed when a station comes back."""
     office = session.get(Office, station.office_code)
     units = capacity.active_units(session, office.code, station.pool)
-    new_capacity, held_back = capacity.slot_capacity(office, station.pool, units)
-    result = Recompute(station, new_capacity)
-    session.execute(update(Slot).where(
-        Slot.office_code == office.code, Slot.pool == station.pool, Slot.starts_at > now,
-        (Slot.capacity != new_capacity) | (Slot.held_back != held_back))
-        .values(capacity=new_capacity, held_back=held_back)
-        .execution_options(synchronize_session=False))
-    future = _future_slots(session, office, station.pool, now)
-    first, last = capacity.horizon(office, now)
-    closed = set(capacity.closed_days(session, office, first, last))
-    movers = [(b, s) for s in future if s.booked > s.capacity for b in _overflow(session, s)]
-    movers.sort(key=lambda pair: (not pair[0].priority, pair[0].created_at, pair[0].id))
-    cause = f"station {station.code} {station.state}"
-    for booking, old_slot in movers:
-        moved = _move_to_nearest(session, booking, old_slot, future, closed, office, actor, now)
-        if moved is None:
-            session.add(UnplacedBooking(booking_id=booking.id, office_code=office.code,
-                                        cause=cause[:60], created_at=now))
-            audit.record(session, actor, "booking.unplaced", f"booking:{booking.code}", cause)
-            result.unplaced.append((booking, old_slot))
-        else:
-            result.moved.append(moved)
-    session.flush()
-    return result
-
-
-def _move_to_nearest(session: Session, booking: Booking, old_slot: Slot, slots: list[Slot],
-                     closed: set, office: Office, actor: str, now: datetime) -> Move | None:
-    for candidate in _nearest_free(slots, old_slot, closed, office, now):
-        try:
-            successor = bookings.move_booking(session, booking, candidate, actor, office=office,
-                                              now=now, any_free_place=True)
-        except bookings.BookingError:
-            session.refresh(candidate)  # taken meanwhile: try the next nearest
-            continue
-        session.refresh(candidate)
-        session.refresh(old_slot)
-        notify.queue(session, successor, "moved",
-                     bookings.notice_text("moved", successor, candidate, office), now=now)
-        audit.record(session, actor, "booking.moved", f"booking:{booking.code}",
-                     f"from_slot={old_slot.id} to_slot={candidate.id}")
-        return Move(successor, old_slot, candidate)
-    return None
+    new_capacity, _held_back = capacity.slot_capacity(office, station.pool, units)
+    outcome = replan.replan_pool(session, office, station.pool, cause="station",
+                                 detail=f"station {station.code} {station.state}", actor=actor,
+                                 now=now)
+    return Recompute(station, new_capacity, moved=outcome.moved, unplaced=outcome.unplaced)
 
 
 def open_unplaced(session: Session, office_code: str | None = None) -> list[UnplacedBooking]:
@@ -142,3 +76,45 @@ def open_unplaced(session: Session, office_code: str | None = None) -> list[Unpl
     if office_code:
         query = query.where(UnplacedBooking.office_code == office_code)
     return list(session.exec(query.order_by(UnplacedBooking.created_at)))
+
+
+# --- issue 15 (F): the admin's station page ---
+
+
+@dataclass(frozen=True)
+class Outage:
+    """A stretch a station was out of service: what an office shows the kabupaten when it asks
+    for repairs or another set. `ended_at` None: still out."""
+
+    state: str  # "down" | "maintenance"
+    started_at: datetime
+    ended_at: datetime | None
+    by: str
+
+    def duration(self, now: datetime):
+        return (self.ended_at or now) - self.started_at
+
+
+def outages(session: Session, station_code: str) -> list[Outage]:
+    """Read from the audit log's state changes (each one written by set_station_state), the
+    latest first."""
+    changes = session.exec(select(AuditEntry).where(
+        AuditEntry.action == "station.state", AuditEntry.subject == f"station:{station_code}")
+        .order_by(AuditEntry.at, AuditEntry.id)).all()
+    found: list[Outage] = []
+    current: tuple[str, datetime, str] | None = None
+    for change in changes:
+        state = change.detail.rpartition("->")[2]
+        if current is not None and state != current[0]:
+            found.append(Outage(current[0], current[1], change.at, current[2]))
+            current = None
+        if state != "active" and current is None:
+            current = (state, change.at, change.actor)
+    if current is not None:
+        found.append(Outage(current[0], current[1], None, current[2]))
+    return found[::-1]
+
+
+def office_stations(session: Session, office_code: str) -> list[Station]:
+    return list(session.exec(select(Station).where(Station.office_code == office_code)
+                             .order_by(Station.pool.desc(), Station.code)))

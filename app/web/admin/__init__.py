@@ -1,8 +1,22 @@
-"""The admin room: its routes (and forms) in this package, its templates under templates/admin/."""
+"""The admin room: its routes (and forms) in this package, its templates under templates/admin/.
+Each page module adds its views to the one `admin` blueprint (routes.py) and its link to the
+room's navigation (nav.py)."""
 
 
 def blueprints():
-    from . import coverage, ikm, outreach  # issues 14 and 17
+    from . import (  # noqa: F401  (the room's pages register their views on the blueprint)
+        audit,
+        coverage,  # issue 14
+        figures,
+        hours,
+        ikm,  # issue 17
+        inbox,
+        outreach,  # issue 14
+        people,
+        settings,
+        stations,
+        status,
+    )
     from .routes import bp
 
     return (bp, outreach.bp, coverage.bp, ikm.bp)

@@ -28,6 +28,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -36,7 +37,7 @@ from sqlmodel import Session, select
 from ...adapters.pdf import render_pdf
 from ...db import get_session
 from ...domain import checklist as checklist_rules
-from ...domain import reports
+from ...domain import inbox, reports
 from ...domain.checklist import ChecklistAnswers, NikResult, answers_after_nik, checklist_view
 from ...domain.errors import ValidationError
 from ...domain.guidance import STEPS, get_step
@@ -422,6 +423,10 @@ def submit_report():
         event_date=form.event_date.data, kind=form.kind.data,
         description=form.description.data, contact=form.contact.data or "",
         place=form.place.data)
+    # issue 15 (F): the PIN to read the answer at /lapor/{reference}; shown once on the next
+    # page (kept in the session for that one hop, never in the URL), only its hash is stored.
+    flask_session["report_pin"] = {"reference": stored.reference, "pin": inbox.attach_pin(
+        session, stored.record, current_app.config["DATA_KEY"].encode())}
     session.commit()
     return redirect(url_for(".show_report_sent", nomor=stored.reference), code=303)
 
@@ -432,4 +437,8 @@ def show_report_sent():
                                        request.args.get("nomor"))
     if record is None:
         abort(404)
-    return render("citizen/guidance/report_sent.html", reference=record.reference)
+    kept = flask_session.pop("report_pin", None) or {}
+    pin = kept.get("pin") if kept.get("reference") == record.reference else None
+    response = render("citizen/guidance/report_sent.html", reference=record.reference, pin=pin)
+    response.headers["Cache-Control"] = "no-store"
+    return response
