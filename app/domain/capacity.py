@@ -200,14 +200,17 @@ def is_walk_in(office: Office, slot: Slot, channel: str, now: datetime) -> bool:
         local_today(office, now)
 
 
-def bookable(session: Session, office: Office, slot: Slot, channel: str, now: datetime) -> bool:
+def bookable(session: Session, office: Office, slot: Slot, channel: str, now: datetime, *,
+             closures: dict[date, str] | None = None) -> bool:
     """Whether the slot is open to this channel at all (time, horizon, closures); places are
-    checked by the conditional UPDATE, not here."""
+    checked by the conditional UPDATE, not here. `closures={}`: the admin's closures are the
+    caller's to check (the booking's UPDATE does), only the national holidays are here."""
     if slot.office_code != office.code or slot.ends_at <= now:
         return False
     day = local(office, slot.starts_at).date()
     first, last = horizon(office, now)
-    if not first <= day <= last or day in closed_days(session, office, day, day):
+    if not first <= day <= last or day in closed_days(session, office, day, day,
+                                                      closures=closures):
         return False
     return is_walk_in(office, slot, channel, now) or now < slot.starts_at - ONLINE_CUTOFF
 

@@ -520,9 +520,10 @@ def confirm_booking():
         return _review(payload, office, status=422)
     session = get_session()
     try:
-        booking = bookings.create_booking(
+        booked = bookings.book(
             session, office=office, slot_id=payload.slot, service=payload.service,
-            applicant=_draft_applicant(payload), channel="web", actor="citizen")
+            applicant=_draft_applicant(payload), channel="web", actor="citizen",
+            data_key=current_app.config["DATA_KEY"])
     except bookings.BookingError as error:
         session.rollback()
         if error.code == "already_booked":
@@ -532,9 +533,8 @@ def confirm_booking():
             payload.forget_nik()
             return _saved(payload, draft, "booking.show_details")
         return _slot_taken(draft, payload, office, pool)
-    receipt = _issue_receipt(session, booking)
     # What stays in the draft is only what the confirmation page shows: no NIK hash.
-    done = BookingDraft(confirmed=booking.code, token=receipt.token)
+    done = BookingDraft(confirmed=booked.booking.code, token=booked.receipt.token)
     return _saved(done, draft, "booking.show_confirmed")
 
 
