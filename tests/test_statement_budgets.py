@@ -56,6 +56,9 @@ def _measure(app, route: str, request):
     with counting(app) as seen:
         answer = request()
     assert answer.status_code < 400, answer.get_data(as_text=True)[:500]
+    import os
+    if os.environ.get("SHOW_COUNTS"):
+        print(f"\nCOUNT {route}: {len(seen)}\n{seen.report()}")
     assert len(seen) <= BUDGETS[route], f"{route}: {len(seen)} statements\n{seen.report()}"
     return answer
 

@@ -15,7 +15,6 @@ from ..domain import booking as bookings
 from ..domain import capacity, receipts
 from ..domain.codes import normalise_code
 from ..domain.errors import ValidationError
-from ..domain.offices import get_office
 from ..domain.services import SERVICES
 from ..extensions import limiter
 from ..formatting import masked_nik
@@ -92,20 +91,25 @@ def ensure_horizon(office: Office, pool: str) -> None:
                                                           "enum": list(SERVICES)},
             "description": "the service whose pool is listed; default pemula"}])
 def list_slots_json(code: str):
-    office = get_office(get_session(), code)
+    now = utcnow()
+    # The office and its closures in one read; "today" is the office's, known only with it,
+    # so the closures are read from a day before the earliest today anywhere.
+    earliest = now.date() - timedelta(days=1)
+    given = _day_param("from", earliest)
+    office, closures = capacity.office_with_closures(
+        get_session(), code, given, _day_param("to", given + timedelta(days=DEFAULT_DAYS + 1)))
     if office is None:
         raise ApiError(404, "not_found", NOT_FOUND_OFFICE)
     service = request.args.get("service", "pemula")
     if service not in SERVICES:
         raise ApiError(422, "invalid", INVALID, {"service": messages.field_message("service", "unknown")})
-    now = utcnow()
     first = _day_param("from", capacity.local_today(office, now))
     last = _day_param("to", first + timedelta(days=DEFAULT_DAYS - 1))
     if last < first or (last - first).days >= MAX_DAYS:
         raise ApiError(422, "invalid", INVALID, {"to": BAD_RANGE})
     pool = capacity.pool_for(service)
     ensure_horizon(office, pool)
-    views = capacity.list_slots(get_session(), office, pool, first, last, now)
+    views = capacity.list_slots(get_session(), office, pool, first, last, now, closures=closures)
     return jsonify([{
         "id": v.slot.id, "start": _iso(office, v.slot.starts_at), "end": _iso(office, v.slot.ends_at),
         "pool": v.slot.pool, "capacity": v.slot.capacity, "remaining": v.availability.remaining,

@@ -93,6 +93,23 @@ def admin_closures(session: Session, office: Office, first: date, last: date) ->
         Closure.office_code == office.code, Closure.day >= first, Closure.day <= last)).all())
 
 
+def office_with_closures(session: Session, code: str, first: date, last: date
+                         ) -> tuple[Office | None, dict[date, str]]:
+    """The office and its admin closures between first and last (inclusive) in one statement
+    (an outer join: an office without closures is one row). A caller that knows the days only
+    once it has the office's zone reads a day more on each side and lets closed_days pick."""
+    if not (code.isascii() and code.isdigit()):
+        return None, {}
+    rows = session.execute(
+        select(Office, Closure.day, Closure.reason)
+        .outerjoin(Closure, (Closure.office_code == Office.code) & (Closure.day >= first)
+                   & (Closure.day <= last))
+        .where(Office.code == code)).all()
+    if not rows:
+        return None, {}
+    return rows[0][0], {day: reason for _office, day, reason in rows if day is not None}
+
+
 def closed_days(session: Session, office: Office, first: date, last: date,
                 lang: str = "id", *, closures: dict[date, str] | None = None) -> dict[date, str]:
     """Days without service between first and last (inclusive): holidays and admin closures,
