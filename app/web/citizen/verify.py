@@ -141,7 +141,8 @@ def show_verification(token):
 @limiter.limit(VERIFY_LIMIT)
 def download_document(token):
     """The canonical A5 PDF, byte-identical on every download (rendered on the first)."""
-    result = _genuine_or_404(token, with_pdf=True)
+    # A browser asking "still these bytes?" gets its 304 without them being read.
+    result = _genuine_or_404(token, with_pdf=not request.if_none_match)
     if (unchanged := _not_modified(result.receipt.sha256)) is not None:
         return unchanged
     view = view_of(result) if result.receipt.sha256 is None else None
