@@ -33,7 +33,7 @@ BUDGETS = {  # route: statements on a warm request, on SQLite and PostgreSQL ali
     "GET /v/{token}/document": 1,
     "GET /.well-known/jwks.json": 0,
     "GET /api/v1/offices": 1,
-    "GET /booking/hari": 6,
+    "GET /booking/hari": 5,
     "GET /": 0,
 }
 
@@ -174,6 +174,8 @@ def test_a_full_slot_is_refused_on_the_read_without_a_write(committed_app):
     with app.app_context(), database().session() as session:
         session.execute(update(Slot).where(Slot.id == slot_id).values(booked=Slot.capacity))
         session.commit()
+    # The token's once-a-minute use mark is its own write: have it done before counting.
+    assert client.post("/api/v1/bookings", headers=headers, json={}).status_code == 422
     with counting(app) as seen:
         answer = client.post("/api/v1/bookings", headers=headers, json={
             "nik": fresh_nik(), "name": "Siti Aminah", "desa_code": "3515041003",
