@@ -14,6 +14,7 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -117,6 +118,7 @@ class _WriterGate:
         self._pid = 0  # a file descriptor inherited over fork shares its lock: open our own
 
     def acquire(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
         if not self._thread.acquire(timeout=timeout):
             return False
         if self._path is None:
@@ -125,11 +127,27 @@ class _WriterGate:
             if self._fd is None or self._pid != os.getpid():
                 self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
                 self._pid = os.getpid()
-            fcntl.flock(self._fd, fcntl.LOCK_EX)  # blocks without polling; never held long
+            if self._lock_file(deadline):
+                return True
         except OSError:
             self._thread.release()
             raise
-        return True
+        self._thread.release()
+        return False
+
+    def _lock_file(self, deadline: float) -> bool:
+        """Tries every 0.5–2 ms until the deadline (SQLite's busy handler sleeps up to 100 ms
+        between tries): bounded, so a writer stuck elsewhere makes a 503, not a hang."""
+        pause = 0.0005
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(pause)
+                pause = min(pause * 2, 0.002)
 
     def release(self) -> None:
         if self._fd is not None:
