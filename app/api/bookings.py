@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
@@ -56,7 +58,14 @@ per_token = limiter.shared_limit(lambda: current_app.config.get("BOOKING_API_RAT
 
 
 def _iso(office: Office, moment) -> str:
-    return capacity.local(office, moment).isoformat(timespec="seconds")
+    return _local_iso(moment, office.timezone)
+
+
+@lru_cache(maxsize=8192)
+def _local_iso(moment, timezone: str) -> str:
+    # A slot's times never change: every list of a week formats the same few hundred moments
+    # (keyed by the moment and zone themselves, so never stale).
+    return moment.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
 
 
 def _day_param(name: str, default: date) -> date:
