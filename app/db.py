@@ -136,8 +136,8 @@ class _WriterGate:
         return False
 
     def _lock_file(self, deadline: float) -> bool:
-        """Tries every 0.5–2 ms until the deadline (SQLite's busy handler sleeps up to 100 ms
-        between tries), and gives up at the deadline, so a writer stuck elsewhere makes a 503, not a hang."""
+        """Tries every 0.5–2 ms (SQLite's busy handler sleeps up to 100 ms between tries) and
+        gives up at the deadline: a writer stuck elsewhere makes a 503, not a hang."""
         pause = 0.0005
         while True:
             try:
