@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -160,6 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
+    try:
+        _print_profiles(loads, out, args.top)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # the instance, logs and (unless --out) profiles
+    return 0
+
+
+def _print_profiles(loads: dict, out: Path, top: int) -> None:
     from pyinstrument.renderers import ConsoleRenderer
     from pyinstrument.session import Session
 
@@ -176,10 +185,9 @@ def main(argv: list[str] | None = None) -> int:
                                  for stack, time in session.frame_records]
         text = ConsoleRenderer(unicode=True, color=False, short_mode=True, show_all=False,
                                processor_options={"filter_threshold": 0.02}).render(session)
-        lines = [line for line in text.splitlines() if line.strip()][:args.top]
+        lines = [line for line in text.splitlines() if line.strip()][:top]
         print(f"## {route}\n")
         print("```\n" + "\n".join(lines) + "\n```\n")
-    return 0
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ the median of 5 rounds of CPU ms per request, and the same for a bare Flask "hel
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import tempfile
 import time
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         base = base or ms
         print(f"| {name} | {ms:.3f} | {base / ms:.2f} |")
     app.extensions["rekam_db"].dispose()
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
