@@ -41,6 +41,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .web.forms import RekamRequest
 
     app.request_class = RekamRequest  # a form body that is not UTF-8 is read, not dropped
+    from .sessions import RekamSessionInterface
+
+    app.session_interface = RekamSessionInterface()  # no cookie session work for the API
 
     input_guard.init_app(app)  # NUL and deeply nested JSON answered 4xx before any view
     app.jinja_env.trim_blocks = True
@@ -106,19 +109,28 @@ def _install_response_policies(app: Flask) -> None:
                 response.cache_control.immutable = True
         elif response.mimetype == "text/html":
             response.vary.add("Cookie")
-        script_extra = g.get("csp_script_extra", "")
-        response.headers.setdefault(
-            "Content-Security-Policy", CONTENT_SECURITY_POLICY.format(script_extra=script_extra)
-        )
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if app.config["BASE_URL"].startswith("https://"):
-            # Served over HTTPS: browsers must never try plain HTTP again (ASVS 9.1.1).
-            response.headers.setdefault("Strict-Transport-Security",
-                                        "max-age=31536000; includeSubDomains")
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(self), microphone=(), geolocation=()"
-        )
+        # Every response, every route: the headers are built once (per CSP variant), and
+        # only the ones a view did not set itself are added.
+        headers = response.headers
+        for name, value in _security_headers(g.get("csp_script_extra", ""), https):
+            if name not in headers:
+                headers[name] = value
         return response
+
+    https = app.config["BASE_URL"].startswith("https://")
+
+
+@cache
+def _security_headers(script_extra: str, https: bool) -> tuple[tuple[str, str], ...]:
+    headers = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY.format(script_extra=script_extra)),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+    ]
+    if https:
+        # Served over HTTPS: browsers must never try plain HTTP again (ASVS 9.1.1).
+        headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    headers += [("Cross-Origin-Opener-Policy", "same-origin"),
+                ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")]
+    return tuple(headers)

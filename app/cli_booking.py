@@ -21,7 +21,10 @@ from .models import STATION_STATES, Booking, Office, Slot
 
 
 def _when(session, slot: Slot) -> str:
-    office = session.get(Office, slot.office_code)
+    return _local_when(session.get(Office, slot.office_code), slot)
+
+
+def _local_when(office: Office, slot: Slot) -> str:
     start = capacity.local(office, slot.starts_at)
     return f"{start:%Y-%m-%d %H:%M} {capacity.zone_name(office)}"
 
@@ -68,34 +71,39 @@ def book_command(office_code, slot_id, service, name, phone, desa, ever_married)
     """Book a place for a resident at the counter. The NIK is read from stdin, never taken as
     an argument: it would stay in the shell history and in `ps` (DESIGN §9)."""
     nik = sys.stdin.readline().strip()
-    with database().session(write=True) as session:
-        office = get_office(session, office_code)
+    try:
+        booked, office = _book(office_code, slot_id, service, nik, name, phone, desa,
+                               ever_married)
+    except ValidationError as error:
+        _refuse({f"{field} [{error.errors[field]}]": text
+                 for field, text in messages.field_messages(error).items()})
+    except bookings.BookingError as error:
+        _refuse({error.code: messages.conflict_message(error.code)})
+    click.echo(f"booked {display_code(booked.booking.code)} "
+               f"{_local_when(office, booked.slot)}")
+    click.echo(receipts.receipt_urls(booked.receipt, current_app.config["BASE_URL"])[1])
+
+
+def _book(office_code, slot_id, service, nik, name, phone, desa, ever_married):
+    """The same two domain doors as the page and the API: check who books (in a read session,
+    with the slot: on SQLite the write lock waits for none of it), then take a place."""
+    key = current_app.config["DATA_KEY"]
+    with database().session(write=False) as reader:
+        office = get_office(reader, office_code)
         if office is None:
             _refuse({"office": messages.field_message("office", "unknown")}, exit_code=2)
-        try:
-            booking = _book(session, office, slot_id, service, nik, name, phone, desa,
-                            ever_married)
-        except ValidationError as error:
-            _refuse({f"{field} [{error.errors[field]}]": text
-                     for field, text in messages.field_messages(error).items()})
-        except bookings.BookingError as error:
-            _refuse({error.code: messages.conflict_message(error.code)})
-        receipt = receipts.issue_receipt(session, booking, "booking",
-                                         data_key=current_app.config["DATA_KEY"])
+        place = bookings.read_place(reader, slot_id, desa=desa or bookings.OUTSIDE,
+                                    nik_hash=bookings.hash_of_typed_nik(nik, key.encode()))
+        applicant = bookings.validate_applicant(
+            reader, office=office, service=service, nik=nik, name=name, key=key.encode(),
+            desa=desa or bookings.OUTSIDE, phone=phone, ever_married=ever_married,
+            channel="officer", place=place)
+    with database().session(write=True) as session:
+        booked = bookings.book(session, office=office, slot_id=slot_id, service=service,
+                               applicant=applicant, channel="officer", actor="cli",
+                               place=place, data_key=key)
         session.commit()
-        click.echo(f"booked {display_code(booking.code)} "
-                   f"{_when(session, session.get(Slot, booking.slot_id))}")
-        click.echo(receipts.receipt_urls(receipt, current_app.config["BASE_URL"])[1])
-
-
-def _book(session, office, slot_id, service, nik, name, phone, desa, ever_married):
-    """The same two domain doors as the page and the API: check who books, then take a place."""
-    applicant = bookings.validate_applicant(
-        session, office=office, service=service, nik=nik, name=name,
-        key=current_app.config["DATA_KEY"].encode(), desa=desa or bookings.OUTSIDE,
-        phone=phone, ever_married=ever_married, channel="officer")
-    return bookings.create_booking(session, office=office, slot_id=slot_id, service=service,
-                                   applicant=applicant, channel="officer", actor="cli")
+    return booked, office
 
 
 def _refuse(errors: dict[str, str], exit_code: int = 1):

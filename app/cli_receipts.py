@@ -20,13 +20,16 @@ from .formatting import display_code
 @click.command("rotate-keys")
 @with_appcontext
 def rotate_keys_command():
-    """Start signing receipts with a new key; old keys stay published until their last
+    """Make a new signing key: published at once, it signs new receipts once every copy of
+    the key set has it (receipts.PUBLISH_LEAD later); old keys stay published until their last
     receipt expires."""
     with database().session(write=True) as session:
         key = receipts.rotate_keys(session, current_app.config["DATA_KEY"])
         session.commit()
         published = [k.kid for k in receipts.published_keys(session)]
-    click.echo(f"new signing key {key.kid}; published keys: {', '.join(published)}")
+    signs_from = key.created_at + receipts.PUBLISH_LEAD
+    click.echo(f"new signing key {key.kid}, published now, signs from "
+               f"{signs_from:%Y-%m-%d %H:%M} UTC; published keys: {', '.join(published)}")
 
 
 @click.command("signing-cert")

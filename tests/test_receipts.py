@@ -167,12 +167,27 @@ def test_tampered_claims_signed_by_a_foreign_key_are_invalid(session):
 def test_rotation_signs_new_receipts_with_the_new_key_and_old_ones_still_verify(session):
     old = issue(session, make_booking(session))
     new_key = receipts.rotate_keys(session, DATA_KEY, NOW + timedelta(minutes=1))
-    new = issue(session, make_booking(session, nik="3515045203070003"),
-                now=NOW + timedelta(minutes=2))
+    signs_from = NOW + timedelta(minutes=1) + receipts.PUBLISH_LEAD
+    new = issue(session, make_booking(session, nik="3515045203070003"), now=signs_from)
     assert new.kid == new_key.kid != old.kid
-    assert receipts.verify_token(session, old.token, NOW + timedelta(minutes=3)).status == "valid"
-    published = {k["kid"] for k in receipts.jwks(session, NOW + timedelta(minutes=3))["keys"]}
+    later = signs_from + timedelta(minutes=1)
+    assert receipts.verify_token(session, old.token, later).status == "valid"
+    published = {k["kid"] for k in receipts.jwks(session, later)["keys"]}
     assert {old.kid, new.kid} <= published
+
+
+def test_a_rotated_key_is_published_before_it_signs(session):
+    """Issue 11: verifiers and workers keep the key set for minutes; a receipt signed by a key
+    they have not fetched yet would not verify there. The old key signs until the new one has
+    been published PUBLISH_LEAD long."""
+    old = issue(session, make_booking(session))
+    new_key = receipts.rotate_keys(session, DATA_KEY, NOW)
+    kids = lambda when: {k["kid"] for k in receipts.jwks(session, when)["keys"]}  # noqa: E731
+    assert new_key.kid in kids(NOW)  # published at once
+    just_before = NOW + receipts.PUBLISH_LEAD - timedelta(seconds=1)
+    meanwhile = issue(session, make_booking(session, nik="3515045203070003"), now=just_before)
+    assert meanwhile.kid == old.kid != new_key.kid
+    assert {old.kid, new_key.kid} <= kids(just_before)
 
 
 def test_a_retired_key_leaves_the_key_set_once_its_last_document_expired(session):

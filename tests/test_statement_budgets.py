@@ -4,16 +4,18 @@ and the measured counts are in BENCHMARKS.md ("Statement budgets (issue 11)").""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import update
 
 from app import create_app
 from app.db import database
 from app.domain import accounts, capacity, receipts
 from app.domain.demo import seed_demo
 from app.migrate import upgrade
-from app.models import Office, utcnow
+from app.models import Office, Slot, utcnow
 from tests.support.csrf_client import CsrfClient
 from tests.support.databases import fresh_database
 from tests.support.niks import fresh_nik
@@ -23,15 +25,15 @@ from tests.support.statements import counting
 pytestmark = pytest.mark.db
 
 BUDGETS = {  # route: statements on a warm request, on SQLite and PostgreSQL alike
-    "POST /api/v1/bookings": 15,
-    "POST /api/v1/bookings, committed": 13,
-    "GET /api/v1/offices/{code}/slots": 3,
+    "POST /api/v1/bookings": 10,
+    "POST /api/v1/bookings, committed": 6,
+    "GET /api/v1/offices/{code}/slots": 2,
     "GET /api/v1/verify/{token}": 1,
     "GET /v/{token}": 3,
-    "GET /v/{token}/document": 2,
-    "GET /.well-known/jwks.json": 1,
-    "GET /api/v1/offices": 2,
-    "GET /booking/hari": 6,
+    "GET /v/{token}/document": 1,
+    "GET /.well-known/jwks.json": 0,
+    "GET /api/v1/offices": 1,
+    "GET /booking/hari": 5,
     "GET /": 0,
 }
 
@@ -161,3 +163,39 @@ def test_the_booking_day_page_stays_within_its_budget(app, client, session):
 
 def test_the_home_page_stays_within_its_budget(app, client):
     _measure(app, "GET /", lambda: client.get("/"))
+
+
+def test_a_full_slot_is_refused_on_the_read_without_a_write(committed_app):
+    """Issue 11: a read that says full answers 409 before the write transaction: no INSERT,
+    no UPDATE, no write lock (on SQLite no BEGIN IMMEDIATE)."""
+    app, headers = committed_app
+    client = app.test_client()
+    slot_id = client.get(f"/api/v1/offices/351504/slots?{_week()}").json[0]["id"]
+    with app.app_context(), database().session() as session:
+        session.execute(update(Slot).where(Slot.id == slot_id).values(booked=Slot.capacity))
+        session.commit()
+    # The token's once-a-minute use mark is its own write: have it done before counting.
+    assert client.post("/api/v1/bookings", headers=headers, json={}).status_code == 422
+    with counting(app) as seen:
+        answer = client.post("/api/v1/bookings", headers=headers, json={
+            "nik": fresh_nik(), "name": "Siti Aminah", "desa_code": "3515041003",
+            "service": "pemula", "slot_id": slot_id})
+    assert (answer.status_code, answer.json["error"]) == (409, "slot_full")
+    assert all(s.lstrip().upper().startswith("SELECT") for s in seen.counted), seen.report()
+    assert not any("IMMEDIATE" in s.upper() for s in seen.skipped)
+
+
+def test_a_stored_document_is_a_304_for_the_bytes_the_browser_holds(app, client, token):
+    """Issue 11: the stored bytes never change: strong ETag, cached immutable (privately: the
+    token is a capability), and a repeat with If-None-Match is a 304 sent without loading them."""
+    first = client.get(f"/v/{token}/document")
+    assert first.status_code == 200 and first.headers["ETag"].startswith('"')
+    cache = first.headers["Cache-Control"]
+    assert "immutable" in cache and "private" in cache and "max-age=" in cache
+    with counting(app) as seen:
+        again = client.get(f"/v/{token}/document",
+                           headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    assert again.headers["ETag"] == first.headers["ETag"]
+    assert len(seen) == 1, seen.report()
+    assert not re.search(r"\bmine\.pdf\b", seen.counted[0].split(" FROM ")[0]), seen.report()

@@ -9,6 +9,7 @@ import json
 import random
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -22,7 +23,8 @@ from PIL import Image
 from app.adapters import signing
 from app.domain import receipts
 from app.formatting import display_code
-from app.models import Receipt
+from app.models import Receipt, utcnow
+from tests.support.niks import fresh_nik
 from tests.support.receipt_bookings import DATA_KEY, NIK, make_booking
 
 BASE = "http://rekam.test"
@@ -276,13 +278,18 @@ def test_key_set_is_cacheable_and_answers_not_modified(client, issued):
 
 
 def test_rotated_keys_new_receipts_carry_the_new_kid_and_old_ones_still_verify(
-        client, runner, issued):
+        client, runner, issued, session):
     _booking, old = issued()
     result = runner.invoke(args=["rotate-keys"])
     assert result.exit_code == 0, result.output
-    _booking2, new = issued(nik="3515045203070003")
-    assert new.kid != old.kid and new.kid in result.output
+    # Published at once; it signs once every cached copy of the key set holds it (issue 11).
     kids = {k["kid"] for k in client.get("/.well-known/jwks.json").json["keys"]}
+    _booking2, meanwhile = issued(nik="3515045203070003")
+    assert meanwhile.kid == old.kid
+    new = receipts.issue_receipt(session, make_booking(session, nik=fresh_nik()),
+                                 data_key=DATA_KEY,
+                                 now=utcnow() + receipts.PUBLISH_LEAD + timedelta(seconds=1))
+    assert new.kid != old.kid and new.kid in result.output
     assert {old.kid, new.kid} <= kids
     assert client.get(f"/api/v1/verify/{old.token}").json["status"] == "valid"
 

@@ -67,9 +67,17 @@ def decrypt_private(blob: bytes, data_key: str, kid: str) -> bytes:
     return AESGCM(_wrapping_key(data_key)).decrypt(nonce, sealed, kid.encode())
 
 
-def sign(claims: dict, kid: str, private_pem: bytes) -> str:
+@lru_cache(maxsize=16)
+def private_key(blob: bytes, data_key: str, kid: str) -> OKPKey:
+    """The unsealed signing key, once per process: a key's sealed bytes never change, and the
+    cache is keyed by them (and the kid), so a new key is a new entry, never a stale one."""
+    return OKPKey.import_key(decrypt_private(blob, data_key, kid), parameters={"kid": kid})
+
+
+def sign(claims: dict, kid: str, private_pem: bytes | OKPKey) -> str:
     """JWS compact serialisation of the claims, compact JSON so the QR stays small."""
-    key = OKPKey.import_key(private_pem, parameters={"kid": kid})
+    key = (private_pem if isinstance(private_pem, OKPKey)
+           else OKPKey.import_key(private_pem, parameters={"kid": kid}))
     payload = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the EdDSA deprecation note, see ALG

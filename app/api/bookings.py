@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
@@ -15,7 +17,6 @@ from ..domain import booking as bookings
 from ..domain import capacity, receipts
 from ..domain.codes import normalise_code
 from ..domain.errors import ValidationError
-from ..domain.offices import get_office
 from ..domain.services import SERVICES
 from ..extensions import limiter
 from ..formatting import masked_nik
@@ -57,7 +58,14 @@ per_token = limiter.shared_limit(lambda: current_app.config.get("BOOKING_API_RAT
 
 
 def _iso(office: Office, moment) -> str:
-    return capacity.local(office, moment).isoformat(timespec="seconds")
+    return _local_iso(moment, office.timezone)
+
+
+@lru_cache(maxsize=8192)
+def _local_iso(moment, timezone: str) -> str:
+    # A slot's times never change: every list of a week formats the same few hundred moments
+    # (keyed by the moment and zone themselves, so never stale).
+    return moment.astimezone(ZoneInfo(timezone)).isoformat(timespec="seconds")
 
 
 def _day_param(name: str, default: date) -> date:
@@ -92,20 +100,25 @@ def ensure_horizon(office: Office, pool: str) -> None:
                                                           "enum": list(SERVICES)},
             "description": "the service whose pool is listed; default pemula"}])
 def list_slots_json(code: str):
-    office = get_office(get_session(), code)
+    now = utcnow()
+    # The office and its closures in one read; "today" is the office's, known only with it,
+    # so the closures are read from a day before the earliest today anywhere.
+    earliest = now.date() - timedelta(days=1)
+    given = _day_param("from", earliest)
+    office, closures = capacity.office_with_closures(
+        get_session(), code, given, _day_param("to", given + timedelta(days=DEFAULT_DAYS + 1)))
     if office is None:
         raise ApiError(404, "not_found", NOT_FOUND_OFFICE)
     service = request.args.get("service", "pemula")
     if service not in SERVICES:
         raise ApiError(422, "invalid", INVALID, {"service": messages.field_message("service", "unknown")})
-    now = utcnow()
     first = _day_param("from", capacity.local_today(office, now))
     last = _day_param("to", first + timedelta(days=DEFAULT_DAYS - 1))
     if last < first or (last - first).days >= MAX_DAYS:
         raise ApiError(422, "invalid", INVALID, {"to": BAD_RANGE})
     pool = capacity.pool_for(service)
     ensure_horizon(office, pool)
-    views = capacity.list_slots(get_session(), office, pool, first, last, now)
+    views = capacity.list_slots(get_session(), office, pool, first, last, now, closures=closures)
     return jsonify([{
         "id": v.slot.id, "start": _iso(office, v.slot.starts_at), "end": _iso(office, v.slot.ends_at),
         "pool": v.slot.pool, "capacity": v.slot.capacity, "remaining": v.availability.remaining,
@@ -127,15 +140,16 @@ def booking_json(booking: Booking, office: Office, slot: Slot,
         receipt_url=receipt_url, verify_url=verify_url).model_dump()
 
 
-def _applicant(body: BookingIn, office: Office, now, reader, role: str) -> bookings.Applicant:
+def _applicant(body: BookingIn, place: bookings.Place, now, reader,
+               role: str) -> bookings.Applicant:
     """The domain's one check of who books; its codes in the caller's words."""
     try:
         return bookings.validate_applicant(
-            reader, office=office, service=body.service, nik=body.nik, name=body.name,
+            reader, office=place.office, service=body.service, nik=body.nik, name=body.name,
             key=current_app.config["DATA_KEY"].encode(),
             desa=bookings.OUTSIDE if body.desa_code is None else body.desa_code,
             phone=body.phone, needs=body.needs, ever_married=body.ever_married,
-            channel=CHANNEL_BY_ROLE[role], consent=body.consent, now=now)
+            channel=CHANNEL_BY_ROLE[role], consent=body.consent, now=now, place=place)
     except ValidationError as error:
         raise ApiError(422, "invalid", INVALID, messages.field_messages(error)) from None
     except bookings.BookingError as error:
@@ -143,20 +157,20 @@ def _applicant(body: BookingIn, office: Office, now, reader, role: str) -> booki
 
 
 def _checked_request(body: BookingIn, role: str):
-    """(slot, office, applicant, now) once scope and input are checked, in a read session."""
+    """(place, applicant, now) once scope and input are checked: one read (read_place), in a
+    read session, so on SQLite the write lock is not taken for any of it."""
+    now = utcnow()
+    hashed = bookings.hash_of_typed_nik(body.nik, current_app.config["DATA_KEY"].encode())
     with database().session(write=False) as reader:
-        slot = reader.get(Slot, body.slot_id) if 0 < body.slot_id <= MAX_ID else None
-        if slot is None:
+        place = (bookings.read_place(reader, body.slot_id, nik_hash=hashed, desa=body.desa_code,
+                                     now=now) if 0 < body.slot_id <= MAX_ID else None)
+        if place is None:
             raise _conflict(bookings.BookingError("slot_unavailable"))
-        require_office(slot.office_code)
+        require_office(place.slot.office_code)
         if role == "desa_staff":
             require_desa(body.desa_code)  # a desa's staff book only for their own residents
-        office = reader.get(Office, slot.office_code)
-        now = utcnow()
-        applicant = _applicant(body, office, now, reader, role)
-        if slot.booked >= slot.capacity:
-            raise _conflict(bookings.BookingError("slot_full"))  # early; the UPDATE decides a yes
-    return slot, office, applicant, now
+        applicant = _applicant(body, place, now, reader, role)
+    return place, applicant, now
 
 
 @route("/bookings", "POST", summary="Book a place for a resident", roles=BOOKING_ROLES,
@@ -169,24 +183,19 @@ def create_booking_json():
     body = parse_body(BookingIn)
     token = current_token()
     role, actor = token.role, f"token:{token.id}"
+    place, applicant, now = _checked_request(body, role)
+    # The write session's transaction begins here (on SQLite: BEGIN IMMEDIATE, the write lock)
+    # and holds only the inserts and the UPDATE; `answer` commits it at once.
     session = get_session()
-    # On SQLite a write transaction holds the database's one write lock from its first statement:
-    # end the token check's transaction and do the slow part (lookups, NIK parsing and hashing)
-    # in a read session, so the lock is held only for the insert, the UPDATE and the receipt.
-    session.commit()
-    slot, office, applicant, now = _checked_request(body, role)
     try:
-        booking = bookings.create_booking(
-            session, office=office, slot_id=slot.id, service=body.service, applicant=applicant,
-            channel=CHANNEL_BY_ROLE[role], actor=actor, consent=body.consent, now=now)
+        booked = bookings.book(
+            session, office=place.office, slot_id=place.slot.id, service=body.service,
+            applicant=applicant, channel=CHANNEL_BY_ROLE[role], actor=actor,
+            consent=body.consent, now=now, place=place, data_key=current_app.config["DATA_KEY"])
     except bookings.BookingError as error:
         session.rollback()
         raise _conflict(error) from None
-    # The slot and office read before the transaction: the receipt and the answer need only
-    # their fixed columns (id, times, pool, zone), not a second read under the write lock.
-    receipt = receipts.issue_receipt(session, booking, "booking", slot=slot, office=office,
-                                     data_key=current_app.config["DATA_KEY"])
-    body = booking_json(booking, office, slot, receipt)
+    body = booking_json(booked.booking, place.office, booked.slot, booked.receipt)
     return answer(session, body, 201)  # the booking and its kept answer commit together
 
 

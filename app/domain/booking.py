@@ -12,18 +12,29 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import case, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from ..adapters import notify
 from ..formatting import display_code, local_date, slot_range
-from ..models import ACTIVE_STATUSES, Booking, Desa, Office, Slot, utcnow
-from . import audit, capacity, codes, services
+from ..models import (
+    ACTIVE_STATUSES,
+    Booking,
+    Closure,
+    Desa,
+    Office,
+    Receipt,
+    SigningKey,
+    Slot,
+    utcnow,
+)
+from . import audit, capacity, codes, receipts, services
 from .eligibility import RECORDING_AGE, age_band, band_is_elderly, check_eligibility
 from .errors import ValidationError
 from .names import NameError, clean_name
-from .nik import NikError, NikInfo, nik_hash, parse_nik
+from .nik import NikError, NikInfo, nik_hash, normalise_nik, parse_nik
 from .phones import normalise_phone
 from .services import SERVICES
 
@@ -104,11 +115,14 @@ def _needs_problem(needs) -> str | None:
     return None if set(needs) <= set(NEEDS) else "unknown"
 
 
-def _desa_problem(session: Session, office: Office, desa: str | None) -> str | None:
+def _desa_problem(session: Session, office: Office, desa: str | None,
+                  place: Place | None = None) -> str | None:
     if not desa:
         return "required"  # "— pilih —" is not an answer (nor "from outside")
     if desa == OUTSIDE:
         return None
+    if place is not None and place.desa == desa:
+        return None if place.desa_office == office.code else "unknown"
     found = session.get(Desa, desa)
     return None if found is not None and found.office_code == office.code else "unknown"
 
@@ -117,18 +131,20 @@ def validate_applicant(session: Session, *, office: Office, service: str, nik: s
                        name: str | None, key: bytes, desa: str | None = OUTSIDE,
                        phone: str | None = None, needs=(), ever_married: bool = False,
                        channel: str = "web", consent: str | None = None,
-                       now: datetime | None = None) -> Applicant:
+                       now: datetime | None = None, place: Place | None = None) -> Applicant:
     """The one check of who books, for every face (page, API, CLI): all fields at once, so
     the caller sees every mistake in one answer. Raises ValidationError({field: code}), then
     BookingError("already_booked") when the NIK holds an active booking (told at once, not
-    after the review). `desa`: a desa code of the office, OUTSIDE, or empty for no answer."""
+    after the review). `desa`: a desa code of the office, OUTSIDE, or empty for no answer.
+    `place`: what read_place found (the desa's office, whether this NIK holds a booking), so
+    neither is asked again."""
     errors: dict[str, str] = {}
     today = capacity.local_today(office, now or utcnow())
     info = _checked(errors, "nik", parse_nik, nik or "", today)
     clean = _checked(errors, "name", clean_name, name)
     normalised = _checked(errors, "phone", normalise_phone, phone)
     needs = tuple(dict.fromkeys(needs or ()))
-    problems = {"needs": _needs_problem(needs), "desa_code": _desa_problem(session, office, desa),
+    problems = {"needs": _needs_problem(needs), "desa_code": _desa_problem(session, office, desa, place),
                 "service": None if service in SERVICES else "unknown",
                 "consent": "required" if channel in CONSENT_CHANNELS and consent not in CONSENTS
                 else None}
@@ -144,7 +160,11 @@ def validate_applicant(session: Session, *, office: Office, service: str, nik: s
         day = applicant.may_record_from if applicant else None
         raise ValidationError(errors, {"nik": {"day": day}} if errors.get("nik") == "too_young"
                               else None)
-    if has_active_booking(session, applicant.nik_hash):
+    if place is not None and place.nik_hash == applicant.nik_hash:
+        booked = place.already_booked
+    else:
+        booked = has_active_booking(session, applicant.nik_hash)
+    if booked:
         raise BookingError("already_booked")
     return applicant
 
@@ -176,12 +196,18 @@ def has_active_booking(session: Session, hashed: str) -> bool:
         Booking.nik_hash == hashed, Booking.status.in_(ACTIVE_STATUSES))).first() is not None
 
 
-def _take_place(session: Session, slot: Slot, held_share: bool, open_to_all: bool) -> bool:
+def _take_place(session: Session, slot: Slot, held_share: bool, open_to_all: bool,
+                not_closed_on: tuple[str, date] | None = None) -> bool:
     """One conditional UPDATE; True when a place was taken. Without the held share and before
-    its release, only the open share (capacity − held back) counts."""
+    its release, only the open share (capacity − held back) counts. `not_closed_on`: (office,
+    local day) the admin must not have closed: checked here, in the same statement, so the
+    booking transaction reads nothing."""
     conditions = [Slot.id == slot.id, Slot.booked < Slot.capacity]
     if not held_share and not open_to_all:
         conditions.append(Slot.booked - Slot.booked_priority < Slot.capacity - Slot.held_back)
+    if not_closed_on is not None:
+        conditions.append(~sa.exists().where(Closure.office_code == not_closed_on[0],
+                                             Closure.day == not_closed_on[1]))
     result = session.execute(update(Slot).where(*conditions).values(
         booked=Slot.booked + 1, booked_priority=Slot.booked_priority + int(held_share))
         .execution_options(synchronize_session=False))
@@ -208,47 +234,171 @@ def _slot_for(session: Session, office: Office, slot_id: int, service: str, chan
     return slot
 
 
-def _insert_with_place(session: Session, fields: dict, office: Office, slot: Slot,
-                       now: datetime) -> Booking:
-    """Insert the row and take its place in one SAVEPOINT: any refusal rolls back both."""
+@dataclass(frozen=True)
+class Place:
+    """What one read before the write transaction found for a booking: the slot and its office,
+    the key that signs the receipt (None before the very first), and, for the applicant's
+    check, the named desa's office and whether the NIK (by its hash) holds an active booking.
+    Rows as read: the booking uses only their fixed columns, and the UPDATE decides a place."""
+
+    slot: Slot
+    office: Office
+    key: SigningKey | None
+    desa: str | None
+    desa_office: str | None
+    nik_hash: str | None
+    already_booked: bool
+
+
+def _place_statement():
+    """Built once (SQLAlchemy then compiles it once): slot ⋈ office ⋈ the signing key, with the
+    desa's office and the NIK's active booking as scalar subqueries: one round trip."""
+    desa_office = (sa.select(Desa.office_code).where(Desa.code == sa.bindparam("desa"))
+                   .scalar_subquery())
+    booked = sa.exists().where(Booking.nik_hash == sa.bindparam("nik_hash"),
+                               Booking.status.in_(ACTIVE_STATUSES))
+    return (sa.select(Slot, Office, SigningKey, desa_office.label("desa_office"),
+                      booked.label("booked"))
+            .join(Office, Office.code == Slot.office_code)
+            .outerjoin(SigningKey, SigningKey.kid == receipts.signing_kid(sa.bindparam("now")))
+            .where(Slot.id == sa.bindparam("slot_id")))
+
+
+_PLACE = _place_statement()
+
+
+def hash_of_typed_nik(nik: str | None, key: bytes) -> str | None:
+    """The keyed hash of a typed NIK's 16 digits, or None when it is not 16 digits (the check
+    of who books says why)."""
+    try:
+        digits = normalise_nik(nik or "")
+    except (NikError, ValueError):
+        return None
+    return nik_hash(digits, key) if len(digits) == 16 else None
+
+
+def read_place(reader: Session, slot_id: int, *, nik_hash: str | None = None,
+               desa: str | None = None, now: datetime | None = None) -> Place | None:
+    """Everything a booking needs from the database, in one statement, before any write; None
+    when there is no such slot."""
+    row = reader.execute(_PLACE, {"slot_id": slot_id, "nik_hash": nik_hash,
+                                  "desa": None if desa == OUTSIDE else desa,
+                                  "now": now or utcnow()}).first()
+    if row is None:
+        return None
+    slot, office, key, desa_office, booked = row
+    return Place(slot, office, key, desa, desa_office, nik_hash, bool(booked))
+
+
+def _full(office: Office, slot: Slot, held_share: bool, now: datetime) -> bool:
+    """What the UPDATE's conditions say, on the slot as read: a slot's places only come back by
+    a cancel, so a read that says full may refuse without taking the write lock."""
+    if slot.booked >= slot.capacity:
+        return True
+    if held_share or capacity.released(office, slot, now):
+        return False
+    return slot.booked - slot.booked_priority >= slot.capacity - slot.held_back
+
+
+@dataclass(frozen=True)
+class Booked:
+    booking: Booking
+    receipt: Receipt | None
+    slot: Slot  # as read before the write: its fixed columns (times, pool) for the answer
+
+
+def _write(session: Session, fields: dict, office: Office, slot: Slot, now: datetime, *,
+           actor: str, channel: str, data_key: str | None, key: SigningKey | None,
+           day: date) -> tuple[Booking, Receipt | None]:
+    """The write transaction's work, in one SAVEPOINT: the booking, its audit line and its
+    receipt are inserted, then the one conditional UPDATE takes the place — last, so on
+    PostgreSQL the slot's row lock is held only from there to the commit. Any refusal rolls
+    back all of it."""
     for _attempt in range(CODE_ATTEMPTS):
         booking = Booking(code=codes.new_code(), **fields)
+        inserted = False  # an IntegrityError after the booking's own INSERT is not a clash
         try:
             with session.begin_nested():
                 session.add(booking)
                 session.flush()
+                inserted = True
+                audit.record(session, actor, "booking.create", f"booking:{booking.code}",
+                             f"slot={slot.id} channel={channel}")
+                receipt = None
+                if data_key is not None:
+                    receipt = receipts.issue_receipt(session, booking, "booking",
+                                                     data_key=data_key, now=now, slot=slot,
+                                                     office=office, key=key)
+                else:
+                    session.flush()
                 if not _take_place(session, slot, booking.held_share,
-                                   capacity.released(office, slot, now)):
+                                   capacity.released(office, slot, now), (office.code, day)):
                     raise BookingError("slot_full")
-            return booking
+            return booking, receipt
         except IntegrityError:
+            if inserted:
+                raise
             if has_active_booking(session, booking.nik_hash):
                 raise BookingError("already_booked") from None
             # Otherwise the rare clash of a random code with another booking's: draw again.
     raise BookingError("already_booked")
 
 
-def create_booking(session: Session, *, office: Office, slot_id: int, service: str,
-                   applicant: Applicant, channel: str, actor: str, consent: str | None = None,
-                   now: datetime | None = None) -> Booking:
+def book(session: Session, *, office: Office, slot_id: int, service: str,
+         applicant: Applicant, channel: str, actor: str, consent: str | None = None,
+         now: datetime | None = None, place: Place | None = None,
+         data_key: str | None = None) -> Booked:
+    """Take a place for the applicant (every face: page, API, CLI) and, with `data_key`, sign
+    its receipt in the same transaction.
+
+    `place` is read_place's answer, read before the write transaction (on SQLite in a read
+    session, so the write lock is not taken for it); without it, it is read here. Every check
+    is made on it before the first write; the transaction is the inserts and the conditional
+    UPDATE and nothing else. A closure entered meanwhile is the UPDATE's to refuse."""
     now = now or utcnow()
     # UU 24/2013 art. 63: an e-KTP is recorded from 17, or earlier once married.
     if SERVICES[service].needs_recording and not applicant.may_record:
         raise NotEligible(applicant.may_record_from)
-    slot = _slot_for(session, office, slot_id, service, channel, now)
+    if place is None or place.slot.id != slot_id:
+        place = read_place(session, slot_id, now=now)
+    slot = place.slot if place is not None else None
+    if slot is None or not capacity.serves(slot.pool, service) \
+            or not capacity.bookable(session, office, slot, channel, now, closures={}):
+        raise BookingError("slot_unavailable")
     priority = is_priority(applicant.age_band, applicant.needs)
-    booking = _insert_with_place(session, {
-        "office_code": office.code, "slot_id": slot.id, "service": service,
-        "nik_hash": applicant.nik_hash, "nik_last4": applicant.nik_last4,
-        "age_band": applicant.age_band, "name": applicant.name,
-        "phone": applicant.phone, "desa_code": applicant.desa_code,
-        "needs": json.dumps(list(applicant.needs)), "priority": priority,
-        "held_share": _uses_held_share(office, slot, priority, channel, now),
-        "channel": channel, "consent": consent, "created_by": actor, "created_at": now,
-    }, office, slot, now)
-    audit.record(session, actor, "booking.create", f"booking:{booking.code}",
-                 f"slot={slot.id} channel={channel}")
-    return booking
+    held_share = _uses_held_share(office, slot, priority, channel, now)
+    if _full(office, slot, held_share, now):
+        raise BookingError("slot_full")
+    try:
+        booking, receipt = _write(session, {
+            "office_code": office.code, "slot_id": slot.id, "service": service,
+            "nik_hash": applicant.nik_hash, "nik_last4": applicant.nik_last4,
+            "age_band": applicant.age_band, "name": applicant.name,
+            "phone": applicant.phone, "desa_code": applicant.desa_code,
+            "needs": json.dumps(list(applicant.needs)), "priority": priority,
+            "held_share": held_share, "channel": channel, "consent": consent,
+            "created_by": actor, "created_at": now,
+        }, office, slot, now, actor=actor, channel=channel, data_key=data_key, key=place.key,
+            day=capacity.local(office, slot.starts_at).date())
+    except BookingError as error:
+        if error.code == "slot_full" and _closed_meanwhile(session, office, slot):
+            raise BookingError("slot_unavailable") from None
+        raise
+    return Booked(booking, receipt, slot)
+
+
+def _closed_meanwhile(session: Session, office: Office, slot: Slot) -> bool:
+    """After a refused UPDATE (rare): was it the admin's closure of the day, not the places?"""
+    day = capacity.local(office, slot.starts_at).date()
+    return bool(capacity.admin_closures(session, office, day, day))
+
+
+def create_booking(session: Session, *, office: Office, slot_id: int, service: str,
+                   applicant: Applicant, channel: str, actor: str, consent: str | None = None,
+                   now: datetime | None = None) -> Booking:
+    """book() without a receipt (tests and callers that issue none)."""
+    return book(session, office=office, slot_id=slot_id, service=service, applicant=applicant,
+                channel=channel, actor=actor, consent=consent, now=now).booking
 
 
 def _mark(session: Session, booking: Booking, status: str, now: datetime,

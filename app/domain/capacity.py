@@ -101,6 +101,23 @@ def admin_closures(session: Session, office: Office, first: date, last: date) ->
         Closure.office_code == office.code, Closure.day >= first, Closure.day <= last)).all())
 
 
+def office_with_closures(session: Session, code: str, first: date, last: date
+                         ) -> tuple[Office | None, dict[date, str]]:
+    """The office and its admin closures between first and last (inclusive) in one statement
+    (an outer join: an office without closures is one row). A caller that knows the days only
+    once it has the office's zone reads a day more on each side and lets closed_days pick."""
+    if not (code.isascii() and code.isdigit()):
+        return None, {}
+    rows = session.execute(
+        select(Office, Closure.day, Closure.reason)
+        .outerjoin(Closure, (Closure.office_code == Office.code) & (Closure.day >= first)
+                   & (Closure.day <= last))
+        .where(Office.code == code)).all()
+    if not rows:
+        return None, {}
+    return rows[0][0], {day: reason for _office, day, reason in rows if day is not None}
+
+
 def closed_days(session: Session, office: Office, first: date, last: date,
                 lang: str = "id", *, closures: dict[date, str] | None = None) -> dict[date, str]:
     """Days without service between first and last (inclusive): holidays and admin closures,
@@ -235,14 +252,17 @@ def is_walk_in(office: Office, slot: Slot, channel: str, now: datetime) -> bool:
         local_today(office, now)
 
 
-def bookable(session: Session, office: Office, slot: Slot, channel: str, now: datetime) -> bool:
+def bookable(session: Session, office: Office, slot: Slot, channel: str, now: datetime, *,
+             closures: dict[date, str] | None = None) -> bool:
     """Whether the slot is open to this channel at all (time, horizon, closures); places are
-    checked by the conditional UPDATE, not here."""
+    checked by the conditional UPDATE, not here. `closures={}`: the admin's closures are the
+    caller's to check (the booking's UPDATE does), only the national holidays are here."""
     if slot.office_code != office.code or slot.ends_at <= now:
         return False
     day = local(office, slot.starts_at).date()
     first, last = horizon(office, now)
-    if not first <= day <= last or day in closed_days(session, office, day, day):
+    if not first <= day <= last or day in closed_days(session, office, day, day,
+                                                      closures=closures):
         return False
     return is_walk_in(office, slot, channel, now) or now < slot.starts_at - online_cutoff(office)
 

@@ -23,3 +23,19 @@ def desa_by_office(session: Session) -> dict[str, list]:
 
 def get_office(session: Session, code: str) -> Office | None:
     return session.get(Office, code) if code.isascii() and code.isdigit() else None
+
+
+def public_directory(session: Session) -> list[dict]:
+    """Every office with its desa, as the public API lists them, in one statement (an outer
+    join, plain columns): the list every kiosk fetches."""
+    rows = session.execute(
+        select(Office.code, Office.name, Office.timezone, Office.address, Desa.code, Desa.name)
+        .outerjoin(Desa, Desa.office_code == Office.code)
+        .order_by(Office.code, Desa.name))
+    offices: dict[str, dict] = {}
+    for code, name, timezone, address, desa_code, desa_name in rows:
+        office = offices.setdefault(code, {"code": code, "name": name, "timezone": timezone,
+                                           "address": address, "desa": []})
+        if desa_code is not None:
+            office["desa"].append({"code": desa_code, "name": desa_name})
+    return list(offices.values())

@@ -64,30 +64,54 @@ def _new_key(session: Session, data_key: str, now: datetime) -> SigningKey:
     return key
 
 
+# A rotated key is published this long before it signs (issue 11): verifiers keep the key set
+# for its max-age (JWKS_MAX_AGE, 5 min) and each worker keeps it a minute, so by the time the new
+# key signs, every copy of the key set out there already holds it. Until then the old key signs.
+PUBLISH_LEAD = timedelta(minutes=10)
+
+
+def _live(now):
+    """Keys that may sign at `now`: not retired, or retired only from a later moment on."""
+    return sa.or_(SigningKey.retired_at.is_(None), SigningKey.retired_at > now)
+
+
+def signing_kid(now):
+    """The kid of the key that signs at `now`, as a scalar subquery (the booking reads it with
+    its slot, in one statement): the live key retiring first, else the oldest, so a key made by a rotation waits its
+    PUBLISH_LEAD while the key it replaces signs on."""
+    return (sa.select(SigningKey.kid).where(_live(now))
+            # The one retiring first, then the oldest not retiring.
+            .order_by(sa.case((SigningKey.retired_at.is_(None), 1), else_=0),
+                      SigningKey.retired_at, SigningKey.created_at, SigningKey.kid)
+            .limit(1).scalar_subquery())
+
+
 def current_key(session: Session, data_key: str, now: datetime | None = None) -> SigningKey:
-    """The key that signs new receipts: the newest one not retired (made on first use)."""
-    key = session.exec(select(SigningKey).where(SigningKey.retired_at.is_(None))
-                       .order_by(SigningKey.created_at.desc(), SigningKey.kid).limit(1)).first()
-    return key or _new_key(session, data_key, now or utcnow())
+    """The key that signs new receipts (see signing_kid); made on first use."""
+    now = now or utcnow()
+    key = session.exec(select(SigningKey).where(SigningKey.kid == signing_kid(now))).first()
+    return key or _new_key(session, data_key, now)
 
 
 def rotate_keys(session: Session, data_key: str, now: datetime | None = None) -> SigningKey:
-    """Retire the signing key(s) and make a new one. A retired key stays published until the last
-    document it signed expires (`not_after`), so every receipt out there keeps verifying."""
+    """Make a new key, published at once, that signs from PUBLISH_LEAD on; the key(s) it replaces
+    sign until then. A retired key stays published until the last document it signed expires
+    (`not_after`), so every receipt out there keeps verifying."""
     now = now or utcnow()
     session.execute(sa.update(SigningKey).where(SigningKey.retired_at.is_(None))
-                    .values(retired_at=now))
+                    .values(retired_at=now + PUBLISH_LEAD))
     return _new_key(session, data_key, now)
 
 
 _PUBLISHED = (
     select(SigningKey)
-    .where(sa.or_(SigningKey.retired_at.is_(None), SigningKey.not_after > sa.bindparam("now")))
+    .where(sa.or_(_live(sa.bindparam("now")), SigningKey.not_after > sa.bindparam("now")))
     .order_by(SigningKey.created_at.desc(), SigningKey.kid))
 
 
 def published_keys(session: Session, now: datetime | None = None) -> list[SigningKey]:
-    """Keys in the JWKS: the signing one(s), and retired ones while a document of theirs lives."""
+    """Keys in the JWKS: every key that signs or will sign, and retired ones while a document
+    of theirs lives."""
     return list(session.execute(_PUBLISHED, {"now": now or utcnow()}).scalars())
 
 
@@ -144,13 +168,14 @@ def claims_for(booking: Booking, slot: Slot, office: Office, kind: str,
 
 def issue_receipt(session: Session, booking: Booking, kind: str = "booking", *, data_key: str,
                   now: datetime | None = None, slot: Slot | None = None,
-                  office: Office | None = None) -> Receipt:
+                  office: Office | None = None, key: SigningKey | None = None) -> Receipt:
     """Sign and record a receipt for the booking; any earlier one of the same kind is superseded.
 
     No PDF is rendered here (DESIGN §4: never inside the booking request): the document is made
     on its first download. The token holds no URL (receipt_urls adds BASE_URL). A caller that
     has the booking's slot and office passes them: the claims use only their fixed columns
-    (times, zone), and a row read again here would be a query inside the write transaction.
+    (times, zone), and a row read again here would be a query inside the write transaction;
+    the same for the signing key read with them (`key`, the one signing_kid names).
     """
     if kind not in KINDS:
         raise ReceiptError(f"unknown receipt kind {kind!r}")
@@ -159,21 +184,23 @@ def issue_receipt(session: Session, booking: Booking, kind: str = "booking", *, 
         slot = session.get(Slot, booking.slot_id)
     if office is None or office.code != booking.office_code:
         office = session.get(Office, booking.office_code)
-    key = current_key(session, data_key, now)
+    key = key or current_key(session, data_key, now)
     claims = claims_for(booking, slot, office, kind, now)
-    private_pem = signing.decrypt_private(key.private_sealed, data_key, key.kid)
-    token = signing.sign(claims, key.kid, private_pem)
+    token = signing.sign(claims, key.kid, signing.private_key(key.private_sealed, data_key,
+                                                              key.kid))
     expires_at = datetime.fromtimestamp(claims["exp"], now.tzinfo)
     receipt = Receipt(booking_id=booking.id, kind=kind, token=token,
                       token_sha256=token_digest(token), kid=key.kid,
                       issued_at=now, expires_at=expires_at)
     session.add(receipt)
-    # The key stays published until its last document expires: one conditional UPDATE, no race.
-    session.execute(sa.update(SigningKey)
-                    .where(SigningKey.kid == key.kid,
-                           sa.or_(SigningKey.not_after.is_(None),
-                                  SigningKey.not_after < expires_at))
-                    .values(not_after=expires_at))
+    # The key stays published until its last document expires: one conditional UPDATE, no race;
+    # not sent when the key as read already outlives this document (not_after only grows).
+    if key.not_after is None or key.not_after < expires_at:
+        session.execute(sa.update(SigningKey)
+                        .where(SigningKey.kid == key.kid,
+                               sa.or_(SigningKey.not_after.is_(None),
+                                      SigningKey.not_after < expires_at))
+                        .values(not_after=expires_at))
     session.flush()
     return receipt
 
@@ -258,9 +285,10 @@ def receipt_status(receipt: Receipt, booking: Booking, newer_issued_at: datetime
     return "valid", None
 
 
-def _verify_statement():
-    """One statement: the receipt, its booking, its key and when a newer receipt replaced it.
-    Built once so SQLAlchemy compiles it once (building it per call cost ~8 ms)."""
+def _verify_statement(with_pdf: bool = False):
+    """One statement: the receipt, its booking, its key and when a newer receipt replaced it
+    (with the A5 PDF's bytes for its download). Built once so SQLAlchemy compiles it once
+    (building it per call cost ~8 ms)."""
     mine, later = aliased(Receipt, name="mine"), aliased(Receipt, name="later")
     newer = (sa.select(sa.func.min(later.issued_at))
              .where(later.booking_id == mine.booking_id, later.kind == mine.kind,
@@ -268,23 +296,27 @@ def _verify_statement():
              .correlate(mine).scalar_subquery())
     return (sa.select(mine, Booking, SigningKey.public_jwk, newer)
             # The PDF bytes are read only when downloaded.
-            .options(defer(mine.pdf), defer(mine.pdf_80mm))
+            .options(*(() if with_pdf else (defer(mine.pdf),)), defer(mine.pdf_80mm))
             .join(Booking, Booking.id == mine.booking_id)
             .join(SigningKey, SigningKey.kid == mine.kid)
             .where(mine.token_sha256 == sa.bindparam("digest")))
 
 
 _VERIFY = _verify_statement()
+_VERIFY_WITH_PDF = _verify_statement(with_pdf=True)
 
 
-def verify_token(session: Session, token: str, now: datetime | None = None) -> Verification:
-    """Whether a token is one we issued, and its status now. Never raises for bad input."""
+def verify_token(session: Session, token: str, now: datetime | None = None, *,
+                 with_pdf: bool = False) -> Verification:
+    """Whether a token is one we issued, and its status now. Never raises for bad input.
+    `with_pdf`: the stored A5 bytes come in the same statement (the document's download)."""
     now = now or utcnow()
     try:
         kid = signing.token_kid(token)
     except signing.TokenError:
         return INVALID
-    row = session.execute(_VERIFY, {"digest": token_digest(token)}).first()
+    row = session.execute(_VERIFY_WITH_PDF if with_pdf else _VERIFY,
+                          {"digest": token_digest(token)}).first()
     if row is None or row[0].kid != kid:
         return INVALID
     receipt, booking, jwk, newer_issued_at = row

@@ -28,7 +28,7 @@ from ...domain.codes import normalise_code
 from ...domain.drafts import BookingDraft
 from ...domain.errors import ValidationError
 from ...domain.nik import nik_hash
-from ...domain.offices import desa_by_office, get_office, list_offices
+from ...domain.offices import desa_by_office, list_offices
 from ...domain.phones import normalise_phone
 from ...domain.services import FREE_NOTE, OUTSIDE_DOMICILE_NOTE, SERVICES, checklist
 from ...extensions import limiter
@@ -135,8 +135,18 @@ def _issue_receipt(session, booking):
                                   data_key=current_app.config["DATA_KEY"])
 
 
+# The office's closures come with the office (one statement) for this window around today:
+# wider than any booking horizon, so every page of the flow finds the days it shows.
+CLOSURE_WINDOW = (timedelta(days=-1), timedelta(days=366))
+
+
 def _office_and_pool(payload: BookingDraft) -> tuple[Office | None, str | None]:
-    office = get_office(get_session(), payload.office or "")
+    today = utcnow().date()
+    first, last = today + CLOSURE_WINDOW[0], today + CLOSURE_WINDOW[1]
+    office, closures = capacity.office_with_closures(get_session(), payload.office or "",
+                                                     first, last)
+    if office is not None:
+        g.setdefault("booking_closure_window", {})[office.code] = (first, last, closures)
     service = payload.service
     return office, capacity.pool_for(service) if service in SERVICES else None
 
@@ -161,6 +171,9 @@ def _closures(office: Office, first: date, last: date) -> dict[date, str]:
     """The office's closures, read once per request (never kept across requests: an admin's
     new closure must show at once on every worker)."""
     memo = g.setdefault("booking_closures", {})
+    window = g.get("booking_closure_window", {}).get(office.code)
+    if window is not None and window[0] <= first and last <= window[1]:
+        return {day: reason for day, reason in window[2].items() if first <= day <= last}
     if (office.code, first, last) not in memo:
         memo[office.code, first, last] = capacity.admin_closures(get_session(), office, first,
                                                                  last)
@@ -521,9 +534,10 @@ def confirm_booking():
         return _review(payload, office, status=422)
     session = get_session()
     try:
-        booking = bookings.create_booking(
+        booked = bookings.book(
             session, office=office, slot_id=payload.slot, service=payload.service,
-            applicant=_draft_applicant(payload), channel="web", actor="citizen")
+            applicant=_draft_applicant(payload), channel="web", actor="citizen",
+            data_key=current_app.config["DATA_KEY"])
     except bookings.BookingError as error:
         session.rollback()
         if error.code == "already_booked":
@@ -533,9 +547,8 @@ def confirm_booking():
             payload.forget_nik()
             return _saved(payload, draft, "booking.show_details")
         return _slot_taken(draft, payload, office, pool)
-    receipt = _issue_receipt(session, booking)
     # What stays in the draft is only what the confirmation page shows: no NIK hash.
-    done = BookingDraft(confirmed=booking.code, token=receipt.token)
+    done = BookingDraft(confirmed=booked.booking.code, token=booked.receipt.token)
     return _saved(done, draft, "booking.show_confirmed")
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from ...db import get_session
 from ...documents import NotStored, stored_pdf
@@ -23,6 +24,9 @@ bp.record_once(install_token_converter)
 # Generous for an office scanning all day behind one address, tight for someone trying tokens.
 VERIFY_LIMIT = "120 per minute"
 JWKS_MAX_AGE = 300  # devices re-check often enough to learn a rotated key the same day
+JWKS_WORKER_SECONDS = 60  # how long a worker keeps the key set it read (see _key_set)
+# A stored document never changes (its bytes are what was issued): a browser may keep it.
+DOCUMENT_MAX_AGE = 30 * 24 * 3600
 
 
 class DetailsDeleted(Exception):
@@ -32,9 +36,9 @@ class DetailsDeleted(Exception):
         self.token = token
 
 
-def _genuine_or_404(token: str):
+def _genuine_or_404(token: str, *, with_pdf: bool = False):
     """A genuine receipt that still has its details; 404 when not genuine, 410 when deleted."""
-    result = receipts.verify_token(get_session(), token)
+    result = receipts.verify_token(get_session(), token, with_pdf=with_pdf)
     if not result.genuine:
         abort(404)
     if result.details_deleted:
@@ -55,11 +59,27 @@ def _pdf_response(pdf: bytes, filename: str, etag: str) -> Response:
     # The QR opens the document to view it; an "Unduh" link (?unduh=1) saves it to the phone.
     disposition = "attachment" if request.args.get("unduh") == "1" else "inline"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
-    response.set_etag(etag)
-    # The token is a capability: shared caches must not keep the document.
-    response.cache_control.private = True
-    response.cache_control.max_age = 86400
+    _cache_hard(response, etag)
     return response.make_conditional(request)
+
+
+def _cache_hard(response: Response, etag: str) -> Response:
+    """The stored bytes never change, so a strong ETag (their SHA-256) and `immutable`. Its
+    status may (a cancel): that is on /v/ and the verify API, never cached. `private`: the
+    token is a capability and the document names its holder, so no shared cache keeps it (and
+    retention's 410 is not held off by one)."""
+    response.set_etag(etag)
+    response.cache_control.private = True
+    response.cache_control.max_age = DOCUMENT_MAX_AGE
+    response.cache_control.immutable = True
+    return response
+
+
+def _not_modified(sha256: str | None) -> Response | None:
+    """304 when the browser already holds these bytes: answered before they are loaded."""
+    if sha256 is None or sha256 not in request.if_none_match:
+        return None
+    return _cache_hard(Response(status=304), sha256)
 
 
 def _filename(result, suffix: str = "") -> str:
@@ -67,12 +87,29 @@ def _filename(result, suffix: str = "") -> str:
     return f"{kind}-{display_code(result.document['b'])}{suffix}.pdf"
 
 
+def _key_set() -> tuple[bytes, str]:
+    """The key set's bytes and ETag, kept JWKS_WORKER_SECONDS per worker: a rotated key is
+    published receipts.PUBLISH_LEAD before it signs, longer than this worker's copy and a
+    verifier's (JWKS_MAX_AGE) together, so no copy lacks a key that signs. A key that left the
+    set may be shown a minute longer, which verifies nothing new."""
+    kept = current_app.extensions.get("rekam_jwks")
+    now = time.monotonic()
+    if kept is not None and kept[0] > now:
+        return kept[1], kept[2]
+    keys = receipts.jwks(get_session())
+    body = json.dumps(keys, separators=(",", ":")).encode()
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    if keys["keys"]:  # none yet: the first booking makes one, so ask again next time
+        current_app.extensions["rekam_jwks"] = (now + JWKS_WORKER_SECONDS, body, etag)
+    return body, etag
+
+
 @bp.get("/.well-known/jwks.json")
 @limiter.exempt
 def show_jwks():
-    body = json.dumps(receipts.jwks(get_session()), separators=(",", ":"))
+    body, etag = _key_set()
     response = Response(body, mimetype="application/jwk-set+json")
-    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    response.set_etag(etag)
     response.cache_control.public = True
     response.cache_control.max_age = JWKS_MAX_AGE
     response.headers["Access-Control-Allow-Origin"] = "*"  # public keys, for any verifier
@@ -117,7 +154,10 @@ def _provisional_page(provisional) -> Response:
 @limiter.limit(VERIFY_LIMIT)
 def download_document(token):
     """The canonical A5 PDF, byte-identical on every download (rendered on the first)."""
-    result = _genuine_or_404(token)
+    # A browser asking "still these bytes?" gets its 304 without them being read.
+    result = _genuine_or_404(token, with_pdf=not request.if_none_match)
+    if (unchanged := _not_modified(result.receipt.sha256)) is not None:
+        return unchanged
     view = view_of(result) if result.receipt.sha256 is None else None
     try:
         pdf, sha256 = stored_pdf(result.receipt, view)

@@ -1,0 +1,27 @@
+"""The cookie session only where a request can have one (issue 11: per-request cost).
+
+The API authenticates with bearer tokens, the key set and static files are the same for
+everyone: none of them reads or sets the session cookie. Flask's cookie session builds its
+signing serializer (a key derivation) on every request, cookie or not; here those paths get an
+empty session that is never saved, so no Set-Cookie and no `Vary: Cookie` comes from them.
+"""
+
+from __future__ import annotations
+
+from flask.sessions import SecureCookieSessionInterface
+
+COOKIELESS_PREFIXES = ("/api/", "/.well-known/", "/static/")
+
+
+class RekamSessionInterface(SecureCookieSessionInterface):
+    def open_session(self, app, request):
+        if request.path.startswith(COOKIELESS_PREFIXES):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        from flask import request
+
+        if request.path.startswith(COOKIELESS_PREFIXES):
+            return None
+        return super().save_session(app, session, response)
