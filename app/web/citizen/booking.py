@@ -163,7 +163,7 @@ def _horizon_views(office: Office, pool: str) -> list[capacity.SlotView]:
         memo[office.code, pool] = [
             v for v in capacity.list_slots(get_session(), office, pool, first, last, now,
                                            closures=_closures(office, first, last))
-            if now < v.slot.starts_at - capacity.ONLINE_CUTOFF]
+            if now < v.slot.starts_at - capacity.online_cutoff(office)]
     return memo[office.code, pool]
 
 
@@ -195,7 +195,7 @@ def _calendar(office: Office, pool: str) -> list[dict]:
     open_days = {capacity.local(office, start).date() for start, _end in planned}
     # A day none of whose times can still be booked (today after closing) is past, not full.
     still_open = {capacity.local(office, start).date() for start, _end in planned
-                  if now < start - capacity.ONLINE_CUTOFF}
+                  if now < start - capacity.online_cutoff(office)}
     weeks: list[dict] = []
     day = first - timedelta(days=first.weekday())
     while day <= last:
