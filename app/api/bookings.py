@@ -140,12 +140,13 @@ def booking_json(booking: Booking, office: Office, slot: Slot,
         receipt_url=receipt_url, verify_url=verify_url).model_dump()
 
 
-def _applicant(body: BookingIn, place: bookings.Place, now, reader,
-               role: str) -> bookings.Applicant:
-    """The domain's one check of who books; its codes in the caller's words."""
+def _applicant(body: BookingIn, office: Office, now, reader, role: str,
+               place: bookings.Place | None = None) -> bookings.Applicant:
+    """The domain's one check of who books; its codes in the caller's words. `place`: what
+    read_place found for a chosen slot (a walk-in has none yet)."""
     try:
         return bookings.validate_applicant(
-            reader, office=place.office, service=body.service, nik=body.nik, name=body.name,
+            reader, office=office, service=body.service, nik=body.nik, name=body.name,
             key=current_app.config["DATA_KEY"].encode(),
             desa=bookings.OUTSIDE if body.desa_code is None else body.desa_code,
             phone=body.phone, needs=body.needs, ever_married=body.ever_married,
@@ -169,7 +170,7 @@ def _checked_request(body: BookingIn, role: str):
         require_office(place.slot.office_code)
         if role == "desa_staff":
             require_desa(body.desa_code)  # a desa's staff book only for their own residents
-        applicant = _applicant(body, place, now, reader, role)
+        applicant = _applicant(body, place.office, now, reader, role, place)
     return place, applicant, now
 
 

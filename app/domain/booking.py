@@ -8,6 +8,7 @@ two cancels of one booking free one place.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -250,8 +251,10 @@ class Place:
     already_booked: bool
 
 
+@functools.cache
 def _place_statement():
-    """Built once (SQLAlchemy then compiles it once): slot ⋈ office ⋈ the signing key, with the
+    """Built once, at first use — receipts may still be importing this module (receipts →
+    office_settings → replan → booking) — and SQLAlchemy then compiles it once: slot ⋈ office ⋈ the signing key, with the
     desa's office and the NIK's active booking as scalar subqueries: one round trip."""
     desa_office = (sa.select(Desa.office_code).where(Desa.code == sa.bindparam("desa"))
                    .scalar_subquery())
@@ -263,8 +266,6 @@ def _place_statement():
             .outerjoin(SigningKey, SigningKey.kid == receipts.signing_kid(sa.bindparam("now")))
             .where(Slot.id == sa.bindparam("slot_id")))
 
-
-_PLACE = _place_statement()
 
 
 def hash_of_typed_nik(nik: str | None, key: bytes) -> str | None:
@@ -281,7 +282,7 @@ def read_place(reader: Session, slot_id: int, *, nik_hash: str | None = None,
                desa: str | None = None, now: datetime | None = None) -> Place | None:
     """Everything a booking needs from the database, in one statement, before any write; None
     when there is no such slot."""
-    row = reader.execute(_PLACE, {"slot_id": slot_id, "nik_hash": nik_hash,
+    row = reader.execute(_place_statement(), {"slot_id": slot_id, "nik_hash": nik_hash,
                                   "desa": None if desa == OUTSIDE else desa,
                                   "now": now or utcnow()}).first()
     if row is None:
