@@ -13,6 +13,7 @@ the moving window, which never lets more than the stated count through in any wi
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sqlite3
 import threading
@@ -85,8 +86,8 @@ def _retrying(operation):
             try:
                 return operation(self, *args, **kwargs)
             except sqlite3.OperationalError as error:
-                db = self._db()
-                if db.in_transaction:
+                db = self._open_connection()
+                if db is not None and db.in_transaction:
                     db.execute("ROLLBACK")
                 if not _busy(error) or time.monotonic() > deadline:
                     raise
@@ -120,6 +121,11 @@ class SQLiteStorage(Storage, MovingWindowSupport):
 
     # -- connections: one per thread and process (a forked worker opens its own) --------------
 
+    def _open_connection(self) -> sqlite3.Connection | None:
+        """This thread's connection if it has one (never opens one: a failed open has none)."""
+        local = self._local
+        return local.connection if getattr(local, "pid", None) == os.getpid() else None
+
     def _db(self) -> sqlite3.Connection:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
@@ -127,14 +133,28 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         return local.connection
 
     def _connect(self) -> sqlite3.Connection:
+        """A connection set up for this thread. Connections opened at the same moment by several
+        workers can fail their set-up outright — "disk I/O error" while another creates the WAL
+        index, "locked" without the busy handler (CI: three of twelve parallel sign-ins answered
+        500 so) — so opening and setting up is one at a time on the machine, under a lock file
+        beside the store; it happens once per thread."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         private_file(self.path)  # keys in it are hashed or plain addresses
-        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
-                                     isolation_level=None, check_same_thread=False)
-        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        # Counters are not precious: a power cut may lose the last few, never corrupt the file.
-        connection.execute("PRAGMA synchronous=NORMAL")
-        _set_up(connection)
+        lock_path = self.path.with_name(self.path.name + ".open-lock")
+        private_file(lock_path)
+        with open(lock_path, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                         isolation_level=None, check_same_thread=False)
+            try:
+                connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                # Counters are not precious: a power cut may lose the last few, never corrupt
+                # the file.
+                connection.execute("PRAGMA synchronous=NORMAL")
+                _set_up(connection)
+            except BaseException:
+                connection.close()
+                raise
         return connection
 
     # -- Storage -----------------------------------------------------------------------------
