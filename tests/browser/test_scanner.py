@@ -20,7 +20,6 @@ from tests.support.niks import fresh_nik
 from tests.support.receipt_bookings import issue_in_live_database
 
 FRAME = (640, 480)
-TYPED_NIK = "3515042811990777"  # the holder's NIK, typed from the KK at check-in (issue 13)
 
 
 def write_y4m(png: Path, target: Path, frames: int = 10) -> Path:
@@ -38,7 +37,7 @@ def write_y4m(png: Path, target: Path, frames: int = 10) -> Path:
     return target
 
 
-TYPED_NIK = fresh_nik()
+TYPED_NIK = fresh_nik()  # the holder's NIK, typed from the KK at check-in
 
 
 def forged(token: str) -> str:
@@ -147,7 +146,6 @@ def test_online_wedge_scan_shows_both_answers_then_checks_in(new_page, staff_log
     with page.expect_response(lambda r: r.url.endswith("/officer/scan")
                               and r.request.method == "POST"):
         page.press("#code", "Enter")
-    page.fill("#scan-server #checkin-nik", TYPED_NIK)  # and the NIK from the KK (issue 12)
     page.locator("#scan-server button:has-text('Catat hadir')").click()
     expect(page.locator("#checkin-nik-error")).to_be_visible()  # a receipt alone: no check-in
     page.fill("#checkin-nik", TYPED_NIK)
