@@ -616,8 +616,9 @@ class Bench:
 
     # -- measures ------------------------------------------------------------------------------
 
-    def measure(self, loads: list[Load]) -> None:
-        """wrk against each load not yet measured, in interleaved rounds with bare Flask.
+    def measure(self, loads: list[Load], duration: int | None = None) -> None:
+        """wrk against each load not yet measured, in interleaved rounds with bare Flask
+        (`duration` whole seconds per load, split over the rounds; default --duration).
 
         The host's speed drifts (by half within a minute on a shared machine), so instead of one
         `-d10s` run per URL, each gets `rounds` runs of duration/rounds, taken in turn with the
@@ -637,9 +638,10 @@ class Bench:
                 continue
             run_wrk(url, self.warmup, load, self.tag(load) + "-warmup")
             ready.append((load, url))
-        rounds = min(self.rounds, self.duration)  # wrk takes whole seconds
+        duration = duration or self.duration
+        rounds = min(self.rounds, duration)  # wrk takes whole seconds
         for n in range(rounds):
-            seconds = self.duration // rounds + (1 if n < self.duration % rounds else 0)
+            seconds = duration // rounds + (1 if n < duration % rounds else 0)
             base = 0.0
             for load, url in ready:
                 say(f"round {n + 1}/{rounds}: wrk {load.method} {url} ({seconds}s)")
