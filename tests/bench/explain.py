@@ -136,7 +136,11 @@ def render(plans: list[Plan]) -> str:
                                       else statement[:600] + " …") + "\n```")
             for dialect, lines in per_dialect.items():
                 body.append(f"{dialect}:\n\n```\n" + "\n".join(lines) + "\n```")
-        summary = (f"{route}: {len(statements)} statement(s) explained"
+        counts = {}
+        for plan in plans:
+            if plan.route == route:
+                counts[plan.dialect] = counts.get(plan.dialect, 0) + 1
+        summary = (f"{route}: " + ", ".join(f"{n} statement(s) on {d}" for d, n in counts.items())
                    + (f", **{flagged} scan(s) of a large table**" if flagged else ", no scans"))
         parts.append(f"<details><summary>{summary}</summary>\n\n" + "\n\n".join(body)
                      + "\n\n</details>")

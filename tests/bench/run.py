@@ -1,6 +1,7 @@
 """`make bench`: throughput, latency and page weight of Rekam, written into BENCHMARKS.md.
 
     python -m tests.bench.run                  # every case, BENCHMARKS.md regenerated
+    python -m tests.bench.run --scale          # and the kabupaten-sized database (make bench ARGS=--scale)
     python -m tests.bench.run --only page-weight
     BENCH_QUICK=1 python -m tests.bench.run    # 3 s per load instead of 10 s
     python -m tests.bench.run --self-test      # the bare app stands in for Rekam; no BENCHMARKS.md
@@ -12,8 +13,11 @@ with RATE_LIMITS=off, a throwaway INSTANCE_PATH and DATABASE_URL unset (SQLite),
 under gunicorn with the same workers and threads: absolute figures move from run to run, the
 ratio to it much less. Load comes from Debian's wrk (`wrk -t2 -c32 -d10s --latency`).
 
-Adding a measure: append a Load to THROUGHPUT (or a Page to PAGES); adding a section: write a
-function `def my_case(bench: Bench) -> Section` and decorate it with `@case("name", "Title")`.
+Adding a measure: a row is one function, `@row("table", "measure", "goal")` on
+`def my_row(bench: Bench) -> Row` (`bench.ratio_row(Load(...))` gives the ratio to bare Flask),
+and `row_table("table", "Title")` once makes that table a section (issue 11's rows are in
+tests/bench/issue11.py). A whole section of its own: `def my_case(bench: Bench) -> Section`
+decorated with `@case("name", "Title")`. A page for page weight: append a Page to PAGES.
 """
 
 from __future__ import annotations
@@ -85,13 +89,6 @@ class Page:
 
 
 BASELINE = Load("bare Flask `GET /`", "bare", "/", goal="baseline")
-
-THROUGHPUT = [
-    BASELINE,
-    Load("Rekam `GET /`", "app", "/"),
-    Load("Rekam `GET /`, `Accept-Encoding: gzip, br`", "app", "/", headers=GZIP_BR),
-    Load("Rekam `GET /api/v1/offices`", "app", "/api/v1/offices"),
-]
 
 PAGES = [
     Page("Rekam `/`", "/"),
@@ -608,7 +605,8 @@ class Bench:
 
     def seed(self, env: dict[str, str]) -> None:
         argv = [sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo"]
-        say(f"seeding: {shlex.join(argv)} (INSTANCE_PATH={self.instance})")
+        say(f"seeding: {shlex.join(argv)} (INSTANCE_PATH={env.get('INSTANCE_PATH')}"
+            f"{', ' + env['DATABASE_URL'].split('@')[-1] if env.get('DATABASE_URL') else ''})")
         done = subprocess.run(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=300, check=False)
         if done.returncode:
@@ -847,7 +845,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--scale-bookings", type=int, default=400_000, metavar="N",
                    help="bookings the scale generator makes (default 400,000)")
     args = p.parse_args(argv)
-    args.duration = args.duration or (3 if args.quick else 10)
+    # With --scale the whole run must still stay near 5 minutes: 5 s per load (5 rounds of 1 s).
+    args.duration = args.duration or (3 if args.quick else 5 if args.scale else 10)
     if args.rounds < 1 or args.duration <= 0:
         p.error("--rounds must be 1 or more and --duration positive")
     args.output = args.output or (OUT / "BENCHMARKS.self-test.md" if args.self_test else BENCHMARKS)
