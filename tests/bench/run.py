@@ -748,8 +748,9 @@ class Bench:
 INTRO = """# Benchmarks
 
 How fast Rekam answers and how heavy its pages are, on the project's own machine (2 cores). To
-reproduce: `make bench` (all sections, about a minute) or `.venv/bin/python -m tests.bench.run
---only NAME`; `BENCH_QUICK=1` shortens each load to 3 s. The harness is `tests/bench/run.py`
+reproduce: `make bench` (every section but the kabupaten), `make bench ARGS=--scale` (also the
+kabupaten-sized database) or `.venv/bin/python -m tests.bench.run --only NAME`; `BENCH_QUICK=1`
+shortens each load to 3 s. The harness is `tests/bench/run.py`
 (see `tests/bench/README.md`). Absolute req/s move from run to run and machine to machine; the
 ratio to a bare Flask "hello" app served the same way in the same run moves much less.
 
