@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 LARGE = ("booking", "receipt", "slot", "outbox", "audit_log")
-_EXPLAINED = ("SELECT", "UPDATE", "DELETE", "WITH")
+_EXPLAINED = ("SELECT", "UPDATE", "DELETE", "WITH")  # an INSERT's plan says nothing
+_HEX = re.compile(r"'[0-9a-f]{64}'")
 
 
 @dataclass
@@ -135,7 +136,9 @@ def render(plans: list[Plan]) -> str:
             body.append("```sql\n" + (statement if len(statement) <= 600
                                       else statement[:600] + " …") + "\n```")
             for dialect, lines in per_dialect.items():
-                body.append(f"{dialect}:\n\n```\n" + "\n".join(lines) + "\n```")
+                # PostgreSQL prints the parameters: no hash values (NIK hashes, token digests).
+                shown = [_HEX.sub("'<sha256>'", line) for line in lines]
+                body.append(f"{dialect}:\n\n```\n" + "\n".join(shown) + "\n```")
         counts = {}
         for plan in plans:
             if plan.route == route:
