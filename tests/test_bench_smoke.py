@@ -30,6 +30,18 @@ needs_servers = pytest.mark.skipif(
            "redis-server; .ci/run installs them)")
 
 
+def _indexes(url: str) -> dict[str, list[str]]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        return {t: sorted(i["name"] for i in inspector.get_indexes(t))
+                for t in ("slot", "booking", "receipt")}
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.db
 def test_the_generator_makes_a_kabupaten_whose_counters_and_tokens_hold(tmp_path):
     url = fresh_database("bench_scale", tmp_path)
@@ -41,8 +53,11 @@ def test_the_generator_makes_a_kabupaten_whose_counters_and_tokens_hold(tmp_path
         seed_demo(session)
         session.commit()
     app.extensions["rekam_db"].dispose()
+    indexes_before = _indexes(url)
 
     made = scale.generate(settings, bookings=400, offices=4, days=21)
+
+    assert _indexes(url) == indexes_before  # the bulk load drops and makes them again
 
     assert made.offices == 4
     assert 300 <= made.bookings <= 500
