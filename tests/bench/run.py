@@ -414,6 +414,18 @@ def run_wrk(url: str, seconds: int, load: Load, tag: str) -> WrkResult:
                      errors)
 
 
+def ensure_servers() -> None:
+    """PostgreSQL and redis-server (Debian's packages) for the rows that start their own, through
+    .ci/ensure-system-deps as CI installs them; a row that still finds them missing says so."""
+    have_pg = any(Path("/usr/lib/postgresql").glob("*/bin/initdb")) or shutil.which("initdb")
+    if have_pg and shutil.which("redis-server"):
+        return
+    say("PostgreSQL or redis-server is missing: installing Debian's packages")
+    subprocess.run([str(ROOT / ".ci" / "ensure-system-deps")],
+                   env=dict(os.environ, WITH_POSTGRES="1", WITH_REDIS="1"),
+                   stdin=subprocess.DEVNULL, check=False)
+
+
 def ensure_wrk() -> None:
     if shutil.which("wrk"):
         return
@@ -879,6 +891,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{c.name:14} {c.title}{f' (only with {c.optional})' if c.optional else ''}")
         return 0
     ensure_wrk()
+    ensure_servers()
     for old in OUT.glob("wrk-*.txt"):
         old.unlink()
     selected = [CASES[n] for n in args.only] if args.only else \
