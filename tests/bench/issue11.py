@@ -284,7 +284,7 @@ def scale_case(bench: Bench) -> Section:
         f"`booking-check` on it: {'no drift' if drift[0] else 'DRIFT: ' + drift[1]} "
         f"({check_seconds:.1f} s).",
         f"Ratios to bare Flask (median of each round's ratio, {bench.rounds} rounds) on the "
-        "demo database (the issue's table above) "
+        "demo database (the issue's table's loads, in the same run) "
         "and on the kabupaten, both SQLite under the same server; goal: the kabupaten's within "
         "25 % of the demo's (0.75–1.25). The kabupaten's routes: Porong's week (a year of "
         "bookings behind it), a generated receipt's token, its document after one download.",
