@@ -124,3 +124,91 @@ def test_two_servers_behind_one_postgres_and_one_redis_book_exactly_and_share_li
     assert not pg.folder.exists() and not instance.exists()
     with pytest.raises(OSError):
         services.socket.create_connection(("127.0.0.1", pg.port), timeout=1).close()
+
+
+# --- issues 12, 13, 14 and 16: each row's function at a tiny size (tests/bench/issues12_16.py) --
+
+
+@pytest.mark.slow
+def test_the_lobby_loads_check_each_booking_in_once_and_refresh_the_board():
+    from tests.bench import issues12_16
+
+    args = run.parse_args(["--no-write", "--duration", "1", "--rounds", "1"])
+    with contextlib.ExitStack() as stack:
+        bench = run.Bench(args, stack)
+        loads = issues12_16.lobby_loads(bench, bookings=3000)
+        rows = {name: bench.ratio_row(load) for name, load in loads.items()}
+        env = bench.server("app").env
+        listing = Path(loads["check_in"].env["BENCH_CHECKIN_FILE"])
+        next_line, sent = issues12_16.check_ins_sent(loads["check_in"])
+        checked_in = _checked_in(env, listing.read_text().split()[::2])
+        started, instance = list(bench.servers.values()), bench.instance
+    for name, measured in rows.items():
+        assert "req/s" in measured.now and "errors" not in measured.notes, (name, measured)
+    # Every request a booking of its own (no 409 above): as many checked in as wrk sent, less
+    # those still in flight when it stopped, and the harness's status check; each a ticket.
+    assert 1 < next_line < 3000 and 0 < sent < next_line
+    assert sent + 1 - 2 * run.WRK_CONNECTIONS <= checked_in[0] <= sent + 1
+    assert checked_in[1] == checked_in[0]
+    assert started and all(s.proc is None for s in started) and not instance.exists()
+
+
+def _checked_in(env: dict[str, str], codes: list[str]) -> tuple[int, int]:
+    import sqlalchemy as sa
+
+    from app.models import Ticket
+
+    settings = {k: env[k] for k in ("INSTANCE_PATH", "BASE_URL") if k in env}
+    app = create_app(settings)
+    with app.app_context(), database().session(write=False) as session:
+        done = session.exec(select(Booking.id).where(Booking.code.in_(codes),
+                                                     Booking.status == "checked_in")).all()
+        tickets = session.execute(sa.select(func.count()).select_from(Ticket)
+                                  .where(Ticket.booking_id.in_(done))).scalar_one()
+    app.extensions["rekam_db"].dispose()
+    return len(done), tickets
+
+
+def test_the_day_list_row_times_the_route_and_the_template_over_the_same_rows(tmp_path):
+    from tests.bench import issues12_16
+
+    timings = issues12_16.day_list_measure(tmp_path, bookings=30, rounds=1)
+    assert timings["rows"] == 30
+    assert timings["route_ms"] > 0 and timings["template_ms"] > 0
+    assert timings["ratio"] == pytest.approx(timings["route_ms"] / timings["template_ms"], rel=0.05)
+
+
+def test_the_outreach_row_imports_residents_and_leaves_nothing_behind(tmp_path):
+    from tests.bench import issues12_16
+
+    url = f"sqlite:///{tmp_path}/outreach.sqlite3"
+    env = {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url,
+           "BASE_URL": "http://127.0.0.1:5000"}
+    upgrade(url)
+    app = create_app(env)
+    with app.app_context(), database().session() as session:
+        seed_demo(session)
+        session.commit()
+        before = session.exec(select(func.count()).select_from(Booking)).one()
+    result = issues12_16.outreach_measure(env, residents=40)
+    with app.app_context(), database().session(write=False) as session:
+        after = session.exec(select(func.count()).select_from(Booking)).one()
+    app.extensions["rekam_db"].dispose()
+    assert result["booked"] == 40 and result["visits"] == 1
+    assert after == before  # rolled back
+
+
+@pytest.mark.slow
+def test_the_capture_rows_flush_a_queue_and_time_the_agent(tmp_path):
+    from tests.bench import issues12_16
+
+    flushed = issues12_16.capture_flush(tmp_path / "flush", records=10)
+    assert flushed["records"] == 10 and flushed["seconds"] >= 0
+    overhead = issues12_16.capture_overhead(tmp_path / "overhead", sessions=1)
+    assert overhead["captures"] >= 1 and overhead["p95_ms"] >= 0
+
+
+def test_the_new_tables_are_sections_of_a_plain_make_bench():
+    for name in ("lobby", "officer-day", "outreach", "capture"):
+        assert name in run.CASES and not run.CASES[name].optional
+        assert run.ROWS[name], name

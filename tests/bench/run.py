@@ -27,7 +27,6 @@ import contextlib
 import datetime as dt
 import gzip
 import html.parser
-import json
 import os
 import platform
 import re
@@ -255,33 +254,6 @@ def receipts(bench: Bench) -> Section:
         f"Rekam's whole path (template, QR, WeasyPrint, PAdES signature) median "
         f"**{rekam:.0f} ms**, a bare WeasyPrint render of the same A5 HTML {bare:.0f} ms: "
         f"**{ratio:.2f} ×**; goal ≤ 2 ×: {verdict}."])
-
-
-@case("lobby", "Lobby: check-in and the call board (issue 12)")
-def lobby(bench: Bench) -> Section:
-    """Walk-ins (a booking, its check-in and a ticket each) and the board's refresh against
-    bare Flask (helpers in tests/bench/lobby.py)."""
-    from tests.bench import lobby as lobby_bench
-
-    app = bench.server("app")
-    os.environ.update(BENCH_KIOSK_TOKEN=lobby_bench.prepare(app.env),
-                      BENCH_REPORT_LUA=str(REPORT_LUA))
-    body = json.dumps({"nik": "3515044101900001", "name": "Cek", "service": "pemula"}).encode()
-    headers = {"Authorization": f"Bearer {os.environ['BENCH_KIOSK_TOKEN']}",
-               "Content-Type": "application/json"}
-    loads = [
-        Load("Rekam `POST /api/v1/offices/351504/walk-ins` (booked, checked in, ticket; 201)",
-             "app", "/api/v1/offices/351504/walk-ins", method="POST", body=body,
-             headers=headers, expect=(201,), goal="≥ 0.10", script=lobby_bench.WALK_IN_LUA),
-        Load("Rekam `GET /display/351504` board refresh (`HX-Request`)", "app",
-             "/display/351504", headers={"HX-Request": "true"}, goal="≥ 0.50"),
-    ]
-    return Section(LOAD_COLUMNS, bench.load_rows(loads), [
-        "Walk-ins: each request a new NIK (`tests/bench/walk_in.lua`) into a slot under way "
-        "today with room for the whole run; each answer is a booking checked in with its "
-        "gapless ticket number — the check-in's write path on top of a booking's.",
-        "Board: what every lobby TV asks every 3 s; one render a second per worker is shared "
-        "by all of them (`app/web/display/routes.py`)."])
 
 
 # --------------------------------------------------------------------------------------------
@@ -967,9 +939,10 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-# The issue 11 table, the kabupaten-sized case and the two-server case register here; imported
+# The issue 11 table, the kabupaten-sized case and the two-server case register here, then the
+# tables of issues 12, 13, 14 and 16; imported
 # last, since they use what this module defines.
-from tests.bench import issue11  # noqa: E402,F401
+from tests.bench import issue11, issues12_16  # noqa: E402,F401
 
 if __name__ == "__main__":
     # Run as a module (`python -m tests.bench.run`), this file is `__main__`; the cases register
