@@ -16,13 +16,14 @@ function init(args)
   wrk.headers["Authorization"] = "Bearer " .. token
 end
 
--- Runs a second or more apart never reuse a NIK: the birth year (1960–1999, so that every one
--- is of age for `pemula` — a year from 2010 on was a child, answered 422) and the first day come
--- from the clock, repeating only after 40 × 28 s; the month tells the wrk threads apart, and the
--- women's days keep them clear of book.lua's men's days.
+-- Runs a second or more apart never reuse a NIK: the birth year (1960–1988, so that every one
+-- is of age for `pemula` — a year from 2010 on was a child, answered 422 — and none is 1990,
+-- the harness's status checks) and the first day come from the clock, repeating only after
+-- 29 × 28 s; the month tells the wrk threads apart, and the women's days keep them clear of
+-- book.lua's men's days.
 local clock = os.time() + 37
-local year = 60 + clock % 40
-local first_day = math.floor(clock / 40) % 28
+local year = 60 + clock % 29
+local first_day = math.floor(clock / 29) % 28
 
 function request()
   counter = counter + 1
