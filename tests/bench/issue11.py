@@ -361,7 +361,10 @@ def scale_out(bench: Bench, clients: int = OUT_CLIENTS, places: int = OUT_PLACES
             answer = json.loads(api.raw) if api.status == 200 else {}
             crossed[key][0] += 1
             crossed[key][1] += answer.get("genuine") is True and answer.get("status") == "valid"
-    cross_ok = all(n and ok == n for n, ok in crossed.values())
+    # Which server a rush's winners reached is the rush's to decide (a tiny one may book all
+    # its places on one): every receipt must verify on the other, in whichever direction.
+    cross_ok = sum(n for n, _ok in crossed.values()) > 0 and all(
+        ok == n for n, ok in crossed.values())
     rows.append(["receipts issued on one, verified on the other",
                  ", ".join(f"{k}: {ok} of {n}" for k, (n, ok) in crossed.items()),
                  "every one genuine", "met" if cross_ok else "**NOT met**",
