@@ -66,7 +66,7 @@ test-db: setup
 	$(BIN)/python -m pytest -m db $(PYTEST_ARGS)
 
 bench: setup
-	$(BIN)/python -m tests.bench.run
+	$(BIN)/python -m tests.bench.run $(ARGS)
 
 # Pull new UI strings into the English catalogue (Indonesian is the source language).
 i18n-extract: setup

@@ -31,9 +31,12 @@ def _app(env: dict[str, str]):
 
 
 def _nik(serial: int) -> str:
-    """Valid and distinct: born on one of 28 days of 1990, serials 1…9999 a day."""
+    """Valid and distinct: born on one of 28 days of June 1990, serials 1…9999 a day. June:
+    the bench's other NIKs (book.lua, walk_in.lua: January or February; the issue 11 table's
+    status check 3515040101900001; issues12_16's check-ins: 1985) never meet these in the
+    bench server's database, where one would be refused as already booked."""
     day, rest = divmod(serial, 9999)
-    return f"351504{day + 1:02d}0190{rest + 1:04d}"
+    return f"351504{day + 1:02d}0690{rest + 1:04d}"
 
 
 def _csv(first: int, count: int) -> str:

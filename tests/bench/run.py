@@ -1,6 +1,7 @@
 """`make bench`: throughput, latency and page weight of Rekam, written into BENCHMARKS.md.
 
     python -m tests.bench.run                  # every case, BENCHMARKS.md regenerated
+    python -m tests.bench.run --scale          # and the kabupaten-sized database (make bench ARGS=--scale)
     python -m tests.bench.run --only page-weight
     BENCH_QUICK=1 python -m tests.bench.run    # 3 s per load instead of 10 s
     python -m tests.bench.run --self-test      # the bare app stands in for Rekam; no BENCHMARKS.md
@@ -12,8 +13,11 @@ with RATE_LIMITS=off, a throwaway INSTANCE_PATH and DATABASE_URL unset (SQLite),
 under gunicorn with the same workers and threads: absolute figures move from run to run, the
 ratio to it much less. Load comes from Debian's wrk (`wrk -t2 -c32 -d10s --latency`).
 
-Adding a measure: append a Load to THROUGHPUT (or a Page to PAGES); adding a section: write a
-function `def my_case(bench: Bench) -> Section` and decorate it with `@case("name", "Title")`.
+Adding a measure: a row is one function, `@row("table", "measure", "goal")` on
+`def my_row(bench: Bench) -> Row` (`bench.ratio_row(Load(...))` gives the ratio to bare Flask),
+and `row_table("table", "Title")` once makes that table a section (issue 11's rows are in
+tests/bench/issue11.py). A whole section of its own: `def my_case(bench: Bench) -> Section`
+decorated with `@case("name", "Title")`. A page for page weight: append a Page to PAGES.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ import contextlib
 import datetime as dt
 import gzip
 import html.parser
-import json
 import os
 import platform
 import re
@@ -75,6 +78,7 @@ class Load:
     expect: tuple[int, ...] = (200,)
     goal: str = "—"
     script: Path = REPORT_LUA  # a custom script must print the same BENCH line (see report.lua)
+    env: dict[str, str] = field(default_factory=dict)  # for the wrk script (e.g. book.lua)
 
 
 @dataclass(frozen=True)
@@ -85,13 +89,6 @@ class Page:
 
 
 BASELINE = Load("bare Flask `GET /`", "bare", "/", goal="baseline")
-
-THROUGHPUT = [
-    BASELINE,
-    Load("Rekam `GET /`", "app", "/"),
-    Load("Rekam `GET /`, `Accept-Encoding: gzip, br`", "app", "/", headers=GZIP_BR),
-    Load("Rekam `GET /api/v1/offices`", "app", "/api/v1/offices"),
-]
 
 PAGES = [
     Page("Rekam `/`", "/"),
@@ -117,38 +114,81 @@ class Case:
     name: str
     title: str
     func: Callable[[Bench], Section]
+    optional: str = ""  # a flag (e.g. "--scale") that runs it; otherwise only --only NAME
 
 
 CASES: dict[str, Case] = {}
 
 
-def case(name: str, title: str) -> Callable[[Callable[[Bench], Section]], Callable[[Bench], Section]]:
+def case(name: str, title: str, optional: str = "") -> Callable[[Callable[[Bench], Section]],
+                                                                Callable[[Bench], Section]]:
     def register(func: Callable[[Bench], Section]) -> Callable[[Bench], Section]:
-        CASES[name] = Case(name, title, func)
+        CASES[name] = Case(name, title, func, optional)
         return func
 
     return register
 
 
+# Rows: one measure is one function. `@row("table", "measure", "goal")` on a function taking the
+# Bench and returning a Row adds a line to that table; `row_table("table", "Title")` makes the
+# table a section of BENCHMARKS.md (a case named after it). Later issues add their rows so.
+
+
+@dataclass
+class Row:
+    now: str  # the measured value, as shown
+    met: bool | None = None  # None: no goal, or nothing to judge
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    table: str
+    measure: str
+    goal: str
+    func: Callable[[Bench], Row]
+
+
+ROWS: dict[str, list[RowSpec]] = {}
+
+
+def row(table: str, measure: str, goal: str = "—") -> Callable[[Callable[[Bench], Row]],
+                                                                 Callable[[Bench], Row]]:
+    def register(func: Callable[[Bench], Row]) -> Callable[[Bench], Row]:
+        ROWS.setdefault(table, []).append(RowSpec(table, measure, goal, func))
+        return func
+
+    return register
+
+
+ROW_COLUMNS = ["measure", "now", "goal (same run, same machine)", "met", "notes"]
+
+
+def row_table(name: str, title: str, notes: Callable[[Bench], list[str]] | None = None,
+              optional: str = "") -> None:
+    def run_rows(bench: Bench) -> Section:
+        rows = []
+        for spec in ROWS.get(name, []):
+            say(f"row {spec.measure}")
+            try:
+                result = spec.func(bench)
+            except Exception as error:  # one broken row must not hide the others
+                say(f"row {spec.measure} FAILED: {error}")
+                result = Row(f"error: {type(error).__name__}: {str(error).splitlines()[0]}",
+                             False)
+            verdict = {True: "met", False: "**NOT met**", None: "—"}[result.met]
+            rows.append([spec.measure, result.now, spec.goal, verdict, result.notes])
+        return Section(ROW_COLUMNS, rows, notes(bench) if notes else [])
+
+    case(name, title, optional)(run_rows)
+
+
+def ratio_goal(goal: str) -> float | None:
+    found = re.search(r"≥\s*([0-9.]+)", goal)
+    return float(found.group(1)) if found else None
+
+
 LOAD_COLUMNS = ["measure", "req/s", "p50 ms", "p95 ms", "ratio to bare Flask", "goal", "notes"]
-
-
-@case("throughput", "Throughput and latency")
-def throughput(bench: Bench) -> Section:
-    return Section(
-        LOAD_COLUMNS,
-        bench.load_rows(THROUGHPUT),
-        [f"`wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} --latency` for {bench.duration:g} s per URL "
-         f"after a {bench.warmup:g} s warm-up, one URL at a time, split into "
-         f"{min(bench.rounds, bench.duration)} "
-         "rounds taken in turn with the other URLs and bare Flask (the host's speed drifts); "
-         "req/s over all rounds, p50/p95 the median of the rounds', the ratio the median of "
-         "each round's ratio to bare Flask's run just before. Both servers are gunicorn with "
-         f"{WORKERS} "
-         f"workers x {THREADS} threads (gthread) on the same {os.cpu_count()} cores as wrk. "
-         "Rekam: `RATE_LIMITS=off`, SQLite in a fresh instance folder, demo data (`seed-demo`). "
-         "Without `Accept-Encoding` the responses are not compressed."],
-    )
 
 
 @case("page-weight", "Page weight")
@@ -168,47 +208,6 @@ def page_weight(bench: Bench) -> Section:
          "`src` of each `@font-face`). Each URL counted once. KB = 1024 bytes."],
         "\n\n".join(d for d in details if d),
     )
-
-
-@case("rush", "Booking rush (issue 5)")
-def booking_rush(bench: Bench) -> Section:
-    """200 places in one slot, 1,000 clients at once: exactly 200 booked, no 5xx; then booking
-    POST and slot-list GET throughput against bare Flask (helpers in tests/bench/rush.py)."""
-    from tests.bench import rush
-
-    clients, places = 1000, 200
-    app = bench.server("app")
-    prepared = rush.prepare(app.env, places)
-    rows = [_rush_row("SQLite", rush.rush(app.url, prepared["token"], prepared["rush_slot"],
-                                          clients), places, clients, 1000)]
-    os.environ.update(BENCH_TOKEN=prepared["token"], BENCH_SLOT=str(prepared["load_slot"]),
-                      BENCH_REPORT_LUA=str(REPORT_LUA))
-    check = json.dumps({"nik": "3515040101900001", "name": "Cek", "service": "pemula",
-                        "slot_id": prepared["load_slot"]}).encode()
-    headers = {"Authorization": f"Bearer {prepared['token']}",
-               "Content-Type": "application/json"}
-    loads = [
-        Load("Rekam `POST /api/v1/bookings` (each a new booking, 201)", "app",
-             "/api/v1/bookings", method="POST", body=check, headers=headers, expect=(201,),
-             goal="≥ 0.30", script=rush.BOOK_LUA),
-        Load("Rekam `GET /api/v1/offices/351504/slots` (a week)", "app",
-             "/api/v1/offices/351504/slots", goal="≥ 0.40"),
-    ]
-    load_rows = bench.load_rows(loads)
-    rows.append(_postgres_rush(bench, rush, clients, places))
-    notes = [
-        f"Rush: a bench office whose slot holds {places} places (no share held back), "
-        f"{clients:,} connections to 127.0.0.1 opened first, then every one POSTs "
-        "`/api/v1/bookings` (admin token, its own NIK) at the same moment; latency from the "
-        "request's first byte to the end of the answer. Rekam as under `make run` "
-        f"({WORKERS} workers x {THREADS} threads), `RATE_LIMITS=off`. On PostgreSQL only when "
-        "`TEST_DATABASE_URL` names a server (as for `make test-db`).",
-        "Throughput: booking POSTs each with a NIK no other request used "
-        "(`tests/bench/book.lua`), so each is a real booking with its signed receipt token; "
-        "the slot list is the public `GET` for a week of Porong's recording slots.",
-    ]
-    return Section(["measure", "result", "p50 ms", "p95 ms", "goal", "notes"], rows,
-                   notes, details=table(LOAD_COLUMNS, load_rows))
 
 
 @case("guidance", "Requirement wizard (issue 4)")
@@ -237,20 +236,12 @@ def guidance(bench: Bench) -> Section:
 def receipts(bench: Bench) -> Section:
     """The verify API and cached receipt downloads against bare Flask; the receipt PDF's render
     time against a bare WeasyPrint render of the same A5 page."""
-    from tests.bench import documents, rush
+    from tests.bench import documents
 
     app = bench.server("app")
-    prepared = rush.prepare(app.env, 10)
-    booked = documents.book_one(app.url, prepared["token"], prepared["load_slot"], 9001)
-    token = booked["verify_url"].rsplit("/v/", 1)[1]
-    fetch(booked["receipt_url"])  # the first download renders and stores it
-    loads = [
-        Load("Rekam `GET /api/v1/verify/{token}`", "app", f"/api/v1/verify/{token}",
-             goal="≥ 0.50"),
-        Load("Rekam `GET /v/{token}/document` (stored PDF, after the first download)", "app",
-             f"/v/{token}/document", goal="≥ 0.40"),
-        Load("Rekam `GET /.well-known/jwks.json`", "app", "/.well-known/jwks.json"),
-    ]
+    shared = issue11.demo_loads(bench)
+    token = shared["token"]
+    loads = [shared["verify"], shared["document"], shared["jwks"]]
     rows = bench.load_rows(loads)
     timings = documents.receipt_render_ms(app.env, token)
     bare, rekam = documents.median(timings["bare"]), documents.median(timings["rekam"])
@@ -263,69 +254,6 @@ def receipts(bench: Bench) -> Section:
         f"Rekam's whole path (template, QR, WeasyPrint, PAdES signature) median "
         f"**{rekam:.0f} ms**, a bare WeasyPrint render of the same A5 HTML {bare:.0f} ms: "
         f"**{ratio:.2f} ×**; goal ≤ 2 ×: {verdict}."])
-
-
-@case("lobby", "Lobby: check-in and the call board (issue 12)")
-def lobby(bench: Bench) -> Section:
-    """Walk-ins (a booking, its check-in and a ticket each) and the board's refresh against
-    bare Flask (helpers in tests/bench/lobby.py)."""
-    from tests.bench import lobby as lobby_bench
-
-    app = bench.server("app")
-    os.environ.update(BENCH_KIOSK_TOKEN=lobby_bench.prepare(app.env),
-                      BENCH_REPORT_LUA=str(REPORT_LUA))
-    body = json.dumps({"nik": "3515044101900001", "name": "Cek", "service": "pemula"}).encode()
-    headers = {"Authorization": f"Bearer {os.environ['BENCH_KIOSK_TOKEN']}",
-               "Content-Type": "application/json"}
-    loads = [
-        Load("Rekam `POST /api/v1/offices/351504/walk-ins` (booked, checked in, ticket; 201)",
-             "app", "/api/v1/offices/351504/walk-ins", method="POST", body=body,
-             headers=headers, expect=(201,), goal="≥ 0.10", script=lobby_bench.WALK_IN_LUA),
-        Load("Rekam `GET /display/351504` board refresh (`HX-Request`)", "app",
-             "/display/351504", headers={"HX-Request": "true"}, goal="≥ 0.50"),
-    ]
-    return Section(LOAD_COLUMNS, bench.load_rows(loads), [
-        "Walk-ins: each request a new NIK (`tests/bench/walk_in.lua`) into a slot under way "
-        "today with room for the whole run; each answer is a booking checked in with its "
-        "gapless ticket number — the check-in's write path on top of a booking's.",
-        "Board: what every lobby TV asks every 3 s; one render a second per worker is shared "
-        "by all of them (`app/web/display/routes.py`)."])
-
-
-def _rush_row(database: str, result, places: int, clients: int, goal_p95_ms: int) -> list[str]:
-    booked = result.statuses.get(201, 0)
-    full = result.statuses.get(409, 0)
-    five = sum(n for status, n in result.statuses.items() if status >= 500)
-    exact = booked == places and five == 0 and not result.errors
-    verdict = "met" if exact and result.percentile(95) <= goal_p95_ms else "**NOT met**"
-    notes = [f"{full} × 409 slot_full", f"{five} × 5xx", f"all answered in {result.seconds:.1f}s"]
-    notes += [f"{n} × {kind}" for kind, n in result.errors.items()]
-    other = {s: n for s, n in result.statuses.items() if s not in (201, 409) and s < 500}
-    notes += [f"{n} × HTTP {s}" for s, n in other.items()]
-    return [f"rush on {database}: {places} places, {clients:,} clients",
-            f"**{booked} booked**", f"{result.p50:.0f}", f"{result.percentile(95):.0f}",
-            f"exactly {places}, 0 5xx, p95 ≤ {goal_p95_ms / 1000:g} s: {verdict}",
-            "; ".join(notes)]
-
-
-def _postgres_rush(bench: Bench, rush, clients: int, places: int) -> list[str]:
-    if not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"):
-        return [f"rush on PostgreSQL: {places} places, {clients:,} clients", "not measured",
-                "—", "—", "p95 ≤ 0.5 s", "set TEST_DATABASE_URL=postgresql+psycopg://… to run it"]
-    from tests.support.databases import fresh_database
-
-    port = free_port()
-    env = bench.env(port)
-    env["DATABASE_URL"] = fresh_database("bench_rush", bench.instance)
-    bench.seed(env)
-    server = Server("app-postgres", [sys.executable, "-m", "app.serve", "--port", str(port),
-                                     "--workers", str(WORKERS), "--threads", str(THREADS)],
-                    env, port)
-    bench.stack.callback(server.stop)
-    server.start()
-    prepared = rush.prepare(env, places)
-    return _rush_row("PostgreSQL", rush.rush(server.url, prepared["token"],
-                                             prepared["rush_slot"], clients), places, clients, 500)
 
 
 # --------------------------------------------------------------------------------------------
@@ -466,7 +394,7 @@ def run_wrk(url: str, seconds: int, load: Load, tag: str) -> WrkResult:
             "--timeout", "10s", "-s", str(load.script)]
     for name, value in load.headers.items():
         argv += ["-H", f"{name}: {value}"]
-    env = dict(os.environ, BENCH_METHOD=load.method)
+    env = dict(os.environ, BENCH_METHOD=load.method, BENCH_REPORT_LUA=str(REPORT_LUA), **load.env)
     with tempfile.NamedTemporaryFile(prefix="bench-body-") as body:
         if load.body is not None:
             body.write(load.body)
@@ -484,6 +412,18 @@ def run_wrk(url: str, seconds: int, load: Load, tag: str) -> WrkResult:
     return WrkResult(int(values["requests"]), values["duration_us"] / 1e6,
                      values["p50_us"] / 1000, values["p95_us"] / 1000, values["p99_us"] / 1000,
                      errors)
+
+
+def ensure_servers() -> None:
+    """PostgreSQL and redis-server (Debian's packages) for the rows that start their own, through
+    .ci/ensure-system-deps as CI installs them; a row that still finds them missing says so."""
+    have_pg = any(Path("/usr/lib/postgresql").glob("*/bin/initdb")) or shutil.which("initdb")
+    if have_pg and shutil.which("redis-server"):
+        return
+    say("PostgreSQL or redis-server is missing: installing Debian's packages")
+    subprocess.run([str(ROOT / ".ci" / "ensure-system-deps")],
+                   env=dict(os.environ, WITH_POSTGRES="1", WITH_REDIS="1"),
+                   stdin=subprocess.DEVNULL, check=False)
 
 
 def ensure_wrk() -> None:
@@ -576,6 +516,71 @@ class Bench:
         self.runs = 0
         self.instance = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rekam-bench-")))
         self.notes: list[str] = []
+        self._once: dict[str, object] = {}
+
+    def once(self, key: str, make: Callable[[], object]):
+        """make() the first time, the same value afterwards (fixtures rows share)."""
+        if key not in self._once:
+            self._once[key] = make()
+        return self._once[key]
+
+    def folder(self, name: str) -> Path:
+        """A folder of its own inside the run's temp folder (removed at the end)."""
+        path = self.instance / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def postgres(self):
+        """The run's throwaway PostgreSQL (started on first use, stopped at the end)."""
+        from tests.bench import services
+
+        return self.once("postgres", lambda: self.stack.enter_context(services.postgres()))
+
+    def redis(self):
+        from tests.bench import services
+
+        return self.once("redis", lambda: self.stack.enter_context(services.redis_server()))
+
+    def start_app(self, name: str, env: dict[str, str], port: int, *extra: str) -> Server:
+        """Another Rekam server (python -m app.serve, as make run) with this environment."""
+        server = Server(name, [sys.executable, "-m", "app.serve", "--port", str(port),
+                               "--workers", str(WORKERS), "--threads", str(THREADS), *extra],
+                        env, port)
+        self.stack.callback(server.stop)
+        self.servers[name] = server.start()
+        return server
+
+    def booking_check(self, env: dict[str, str]) -> tuple[bool, str]:
+        """`flask booking-check` against that server's database: (no drift, its last line)."""
+        done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "booking-check"],
+                              cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=300, check=False)
+        lines = (done.stdout + done.stderr).strip().splitlines()
+        return done.returncode == 0, lines[-1] if lines else f"exit {done.returncode}"
+
+    def ratio(self, load: Load) -> float | None:
+        self.measure([load])
+        runs = self.results.get(load)
+        if not runs or not all(r.base_rps for r in runs):
+            return None
+        return statistics.median(r.rps / r.base_rps for r in runs)
+
+    def ratio_row(self, load: Load, goal: str | None = None) -> Row:
+        """now = "N req/s, ratio R" against the goal "≥ X" (load.goal unless given)."""
+        self.measure([load])
+        if load in self.failures:
+            return Row("not measured", False, self.failures[load])
+        ratio = self.ratio(load)
+        threshold = ratio_goal(goal if goal is not None else load.goal)
+        runs = self.results[load]
+        p95 = statistics.median(r.p95_ms for r in runs)
+        notes = [f"p95 {p95:.0f} ms", "rounds " + " / ".join(f"{r.rps:,.0f}" for r in runs)]
+        errors = sum(sum(r.errors.values()) for r in runs)
+        if errors:
+            notes.append(f"{errors} errors or unexpected statuses")
+        met = None if threshold is None or ratio is None else ratio >= threshold
+        return Row(f"{self.rps(load):,.0f} req/s, **{ratio:.2f}**" if ratio is not None
+                   else f"{self.rps(load):,.0f} req/s", met, "; ".join(notes))
 
     # -- servers, started on first use and stopped when the run ends --------------------------
 
@@ -612,7 +617,8 @@ class Bench:
 
     def seed(self, env: dict[str, str]) -> None:
         argv = [sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo"]
-        say(f"seeding: {shlex.join(argv)} (INSTANCE_PATH={self.instance})")
+        say(f"seeding: {shlex.join(argv)} (INSTANCE_PATH={env.get('INSTANCE_PATH')}"
+            f"{', ' + env['DATABASE_URL'].split('@')[-1] if env.get('DATABASE_URL') else ''})")
         done = subprocess.run(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=300, check=False)
         if done.returncode:
@@ -620,8 +626,9 @@ class Bench:
 
     # -- measures ------------------------------------------------------------------------------
 
-    def measure(self, loads: list[Load]) -> None:
-        """wrk against each load not yet measured, in interleaved rounds with bare Flask.
+    def measure(self, loads: list[Load], duration: int | None = None) -> None:
+        """wrk against each load not yet measured, in interleaved rounds with bare Flask
+        (`duration` whole seconds per load, split over the rounds; default --duration).
 
         The host's speed drifts (by half within a minute on a shared machine), so instead of one
         `-d10s` run per URL, each gets `rounds` runs of duration/rounds, taken in turn with the
@@ -641,9 +648,10 @@ class Bench:
                 continue
             run_wrk(url, self.warmup, load, self.tag(load) + "-warmup")
             ready.append((load, url))
-        rounds = min(self.rounds, self.duration)  # wrk takes whole seconds
+        duration = duration or self.duration
+        rounds = min(self.rounds, duration)  # wrk takes whole seconds
         for n in range(rounds):
-            seconds = self.duration // rounds + (1 if n < self.duration % rounds else 0)
+            seconds = duration // rounds + (1 if n < duration % rounds else 0)
             base = 0.0
             for load, url in ready:
                 say(f"round {n + 1}/{rounds}: wrk {load.method} {url} ({seconds}s)")
@@ -752,8 +760,9 @@ class Bench:
 INTRO = """# Benchmarks
 
 How fast Rekam answers and how heavy its pages are, on the project's own machine (2 cores). To
-reproduce: `make bench` (all sections, about a minute) or `.venv/bin/python -m tests.bench.run
---only NAME`; `BENCH_QUICK=1` shortens each load to 3 s. The harness is `tests/bench/run.py`
+reproduce: `make bench` (every section but the kabupaten), `make bench ARGS=--scale` (also the
+kabupaten-sized database) or `.venv/bin/python -m tests.bench.run --only NAME`; `BENCH_QUICK=1`
+shortens each load to 3 s. The harness is `tests/bench/run.py`
 (see `tests/bench/README.md`). Absolute req/s move from run to run and machine to machine; the
 ratio to a bare Flask "hello" app served the same way in the same run moves much less.
 
@@ -844,8 +853,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         "tests/bench/out/BENCHMARKS.self-test.md unless --output")
     p.add_argument("--output", type=Path, help="the Markdown file to update (default BENCHMARKS.md)")
     p.add_argument("--no-write", action="store_true", help="print the sections, write no file")
+    p.add_argument("--scale", action="store_true",
+                   help="also the kabupaten-sized database (case scale: ~400,000 bookings)")
+    p.add_argument("--scale-bookings", type=int, default=400_000, metavar="N",
+                   help="bookings the scale generator makes (default 400,000)")
     args = p.parse_args(argv)
-    args.duration = args.duration or (3 if args.quick else 10)
+    # With --scale the whole run must still stay near 5 minutes: 5 s per load (5 rounds of 1 s).
+    args.duration = args.duration or (3 if args.quick else 5 if args.scale else 10)
     if args.rounds < 1 or args.duration <= 0:
         p.error("--rounds must be 1 or more and --duration positive")
     args.output = args.output or (OUT / "BENCHMARKS.self-test.md" if args.self_test else BENCHMARKS)
@@ -874,12 +888,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.list:
         for c in CASES.values():
-            print(f"{c.name:14} {c.title}")
+            print(f"{c.name:14} {c.title}{f' (only with {c.optional})' if c.optional else ''}")
         return 0
     ensure_wrk()
+    ensure_servers()
     for old in OUT.glob("wrk-*.txt"):
         old.unlink()
-    selected = [CASES[n] for n in (args.only or CASES)]
+    selected = [CASES[n] for n in args.only] if args.only else \
+        [c for c in CASES.values() if not c.optional or getattr(args, c.optional.strip("-")
+                                                                .replace("-", "_"), False)]
     started = time.monotonic()
     load_before = os.getloadavg()[0]
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -922,5 +939,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+# The issue 11 table, the kabupaten-sized case and the two-server case register here, then the
+# tables of issues 12, 13, 14 and 16; imported
+# last, since they use what this module defines.
+from tests.bench import issue11, issues12_16  # noqa: E402,F401
+
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as a module (`python -m tests.bench.run`), this file is `__main__`; the cases register
+    # in `tests.bench.run`, so main() is taken from there.
+    from tests.bench import run as _run
+
+    sys.exit(_run.main())

@@ -16,7 +16,7 @@ import asyncio
 import json
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -94,6 +94,8 @@ class RushResult:
     errors: dict[str, int]
     latencies_ms: list[float]
     seconds: float
+    by_target: dict[str, dict[int, int]] = field(default_factory=dict)  # base URL: statuses
+    tokens: dict[str, list[str]] = field(default_factory=dict)  # base URL: receipt tokens issued
 
     def percentile(self, p: float) -> float:
         data = sorted(self.latencies_ms)
@@ -107,52 +109,74 @@ class RushResult:
 
 
 async def _one(host: str, port: int, path: str, headers: str, body: bytes, start: asyncio.Event,
-               opened: asyncio.Semaphore) -> tuple[int | str, float]:
+               opened: asyncio.Semaphore) -> tuple[int | str, float, bytes]:
     async with opened:
         try:
             reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 60)
         except (OSError, TimeoutError) as error:
-            return type(error).__name__, 0.0
+            return type(error).__name__, 0.0, b""
     await start.wait()
     began = time.perf_counter()
+    answer = b""
     try:
         writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\n{headers}"
                      f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
         await writer.drain()
         status_line = await asyncio.wait_for(reader.readline(), 120)
-        await asyncio.wait_for(reader.read(), 120)
+        answer = await asyncio.wait_for(reader.read(), 120)
         status: int | str = int(status_line.split()[1])
     except (OSError, TimeoutError, IndexError, ValueError) as error:
         status = type(error).__name__
     finally:
         writer.close()
-    return status, (time.perf_counter() - began) * 1000
+    return status, (time.perf_counter() - began) * 1000, answer
 
 
-async def _rush(base: str, token: str, slot_id: int, clients: int, first: int) -> RushResult:
-    host, port = base.removeprefix("http://").split(":")
-    headers = f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+async def _rush(targets: list[tuple[str, str]], slot_id: int, clients: int,
+                first: int) -> RushResult:
+    """Client i POSTs to targets[i % len(targets)] = (base URL, bearer token)."""
     start = asyncio.Event()
     opened = asyncio.Semaphore(clients)
-    tasks = [asyncio.create_task(_one(host, int(port), "/api/v1/bookings", headers, json.dumps({
-        "nik": _nik(first + i), "name": "Peserta", "service": "pemula", "slot_id": slot_id,
-    }).encode(), start, opened)) for i in range(clients)]
+    tasks, bases = [], []
+    for i in range(clients):
+        base, token = targets[i % len(targets)]
+        host, port = base.removeprefix("http://").split(":")
+        headers = f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        bases.append(base)
+        tasks.append(asyncio.create_task(_one(host, int(port), "/api/v1/bookings", headers,
+                                              json.dumps({"nik": _nik(first + i),
+                                                          "name": "Peserta", "service": "pemula",
+                                                          "slot_id": slot_id}).encode(),
+                                              start, opened)))
     await asyncio.sleep(2)  # every connection open before anyone asks: a real rush
     began = time.perf_counter()
     start.set()
     results = await asyncio.gather(*tasks)
     seconds = time.perf_counter() - began
-    statuses: dict[int, int] = {}
-    errors: dict[str, int] = {}
-    latencies = []
-    for status, ms in results:
+    out = RushResult({}, {}, [], seconds)
+    for base, (status, ms, answer) in zip(bases, results, strict=True):
         if isinstance(status, int):
-            statuses[status] = statuses.get(status, 0) + 1
-            latencies.append(ms)
+            out.statuses[status] = out.statuses.get(status, 0) + 1
+            mine = out.by_target.setdefault(base, {})
+            mine[status] = mine.get(status, 0) + 1
+            out.latencies_ms.append(ms)
+            if status == 201:
+                body = answer.split(b"\r\n\r\n", 1)[-1]
+                try:
+                    verify_url = json.loads(body)["verify_url"]
+                except (ValueError, KeyError, TypeError):
+                    continue  # chunked or not JSON: no token to keep
+                out.tokens.setdefault(base, []).append(verify_url.rsplit("/v/", 1)[1])
         else:
-            errors[status] = errors.get(status, 0) + 1
-    return RushResult(statuses, errors, latencies, seconds)
+            out.errors[status] = out.errors.get(status, 0) + 1
+    return out
 
 
 def rush(base: str, token: str, slot_id: int, clients: int = 1000, first: int = 0) -> RushResult:
-    return asyncio.run(_rush(base, token, slot_id, clients, first))
+    return asyncio.run(_rush([(base, token)], slot_id, clients, first))
+
+
+def rush_split(targets: list[tuple[str, str]], slot_id: int, clients: int,
+               first: int = 0) -> RushResult:
+    """The rush with its clients spread over several (server, token) pairs."""
+    return asyncio.run(_rush(targets, slot_id, clients, first))
