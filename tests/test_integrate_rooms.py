@@ -6,13 +6,19 @@ the ticket's call time and the station outages; the kiosk hands out a survey cod
 from __future__ import annotations
 
 import pytest
+from sqlmodel import select
 
+from app.domain import capture as captures
 from app.domain import lobby
 from app.domain.checkin import check_in
+from app.models import Station
 from tests.support.niks import fresh_nik
 from tests.support.receipt_bookings import DATA_KEY, make_booking, today_at
 
 pytestmark = pytest.mark.db
+
+STATION = "351504-1"
+
 
 def _checked_in(session, name):
     nik = fresh_nik()
@@ -21,6 +27,16 @@ def _checked_in(session, name):
     check_in(session, booking, "user:1", nik, data_key=DATA_KEY)
     session.commit()
     return booking
+
+
+def _alarm(session, office="351504"):
+    """A station of the office whose agent says the iris camera is not ready."""
+    station = session.exec(select(Station).where(Station.office_code == office,
+                                                 Station.pool == "station")).first()
+    captures.heartbeat(session, station, agent_version="t", outbox_queued=0, station_key=None,
+                       devices=[{"kind": "iris", "status": "not_ready"}])
+    session.commit()
+    return station
 
 
 # --- 1. the officer's day list and the lobby ----------------------------------------------------
@@ -53,3 +69,22 @@ def test_api_day_gives_the_ticket_number(client, session, api_token):
     answer = client.get("/api/v1/offices/351504/day", headers=api_token("officer"))
     row = next(r for r in answer.json if r["code"] == booking.code)
     assert row["ticket"] == "A-001"
+
+
+# --- 2. station alarms on the officer's day and the admin's office overview -------------------
+
+
+def test_station_alarms_show_on_the_officer_day_list(client, page, session, login_as):
+    station = _alarm(session)
+    login_as("officer")
+    alarms = page(client, "/officer/").select_one("#station-alarms")
+    assert alarms is not None and station.code in alarms.text
+    assert alarms.select_one("a")["href"] == f"/officer/stasiun/#station-{station.code}"
+
+
+def test_station_alarms_show_on_the_admin_office_overview(client, page, session, login_as):
+    station = _alarm(session)
+    login_as("admin", office_code=None)
+    alarms = page(client, "/admin/351504/").select_one("#station-alarms")
+    assert alarms is not None and station.code in alarms.text
+    assert page(client, "/admin/737109/").select_one("#station-alarms") is None
