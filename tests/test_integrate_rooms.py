@@ -88,3 +88,37 @@ def test_station_alarms_show_on_the_admin_office_overview(client, page, session,
     alarms = page(client, "/admin/351504/").select_one("#station-alarms")
     assert alarms is not None and station.code in alarms.text
     assert page(client, "/admin/737109/").select_one("#station-alarms") is None
+
+
+# --- 3. the admin's people page: the office's kiosks ------------------------------------------
+
+
+def test_admin_pairs_a_kiosk_sees_the_link_once_and_revokes_it(client, page, session, login_as):
+    from app.models import AuditEntry, Kiosk
+
+    login_as("admin")
+    made = client.post("/admin/351504/people/kiosks", data={"kiosk-name": "Anjungan lobi"})
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
+    shown = page(client, "/admin/351504/people", method="GET")
+    link = made.get_data(as_text=True).split('class="secret-once"><code>')[1].split("<")[0]
+    assert "/kiosk/pair/" in link and link not in shown.html
+    assert "Anjungan lobi" in shown.select_one("#kiosks table").text
+    assert client.get(link[link.index("/kiosk/"):]).status_code == 200  # the kiosk may pair
+    kiosk = session.exec(select(Kiosk).where(Kiosk.name == "Anjungan lobi")).one()
+    ask = page(client, shown.select_one("#kiosks table a")["href"])
+    done = client.post(ask.select_one("main form")["action"], data={})
+    assert done.status_code == 303
+    session.expire_all()
+    assert session.get(Kiosk, kiosk.id).revoked_at is not None
+    assert client.get(link[link.index("/kiosk/"):]).status_code == 404
+    assert {a.action for a in session.exec(select(AuditEntry).where(
+        AuditEntry.subject == f"kiosk:{kiosk.id}"))} == {"kiosk.pairing", "kiosk.revoke"}
+    assert "dicabut" in page(client, "/admin/351504/people").select_one("#kiosks").text
+
+
+def test_a_kiosk_of_another_office_cannot_be_revoked_here(client, session, login_as):
+    other, _code = lobby.create_pairing(session, "737109", "Lain", "cli")
+    session.commit()
+    login_as("admin")
+    assert client.post(f"/admin/351504/people/kiosks/{other.id}/revoke",
+                       data={}).status_code == 404
