@@ -11,7 +11,7 @@ from sqlmodel import select
 from app.domain import capture as captures
 from app.domain import lobby
 from app.domain.checkin import check_in
-from app.models import Station
+from app.models import Office, Station
 from tests.support.niks import fresh_nik
 from tests.support.receipt_bookings import DATA_KEY, make_booking, today_at
 
@@ -122,3 +122,18 @@ def test_a_kiosk_of_another_office_cannot_be_revoked_here(client, session, login
     login_as("admin")
     assert client.post(f"/admin/351504/people/kiosks/{other.id}/revoke",
                        data={}).status_code == 404
+
+
+# --- 4. the admin navigation reaches the outreach, coverage and IKM pages ----------------------
+
+
+def test_the_admin_nav_links_outreach_coverage_and_ikm_for_the_office_shown(
+        client, page, session, login_as):
+    login_as("admin", office_code=None)  # an admin of every office: the link must carry it
+    nav = page(client, "/admin/737109/").select("nav.admin-nav a")
+    hrefs = {a.text: a["href"] for a in nav}
+    for path in ("/admin/keliling", "/admin/cakupan", "/admin/ikm/"):
+        href = next(h for h in hrefs.values() if h.split("?")[0] == path)
+        assert href == f"{path}?kantor=737109"
+        shown = page(client, href)
+        assert session.get(Office, "737109").name in shown.text
