@@ -194,6 +194,7 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("admin.pair_new_kiosk", "POST"): (admin, {}),
         ("admin.show_revoke_kiosk", "GET"): ({**admin, "kiosk_id": 1}, None),
         ("admin.revoke_kiosk", "POST"): ({**admin, "kiosk_id": 1}, {}),
+        ("admin.top_up_blangko", "POST"): (admin, {}),
         # --- issue 14: staff room, outreach, coverage ---
         **_outreach_samples(world),
     }

@@ -137,3 +137,26 @@ def test_the_admin_nav_links_outreach_coverage_and_ikm_for_the_office_shown(
         assert href == f"{path}?kantor=737109"
         shown = page(client, href)
         assert session.get(Office, "737109").name in shown.text
+
+
+# --- 5. the blangko stock on the admin's settings page -----------------------------------------
+
+
+def test_admin_sees_the_blangko_stock_and_tops_it_up_audited(client, page, session, login_as):
+    from app.models import AuditEntry
+
+    login_as("admin")
+    before = session.get(Office, "351504").blangko_stock
+    shown = page(client, "/admin/351504/settings")
+    assert f"Sisa blangko: {before} kartu." in shown.select_one("#blangko-stock").text
+    wrong = page(client, "/admin/351504/settings/blangko", method="POST", status=422,
+                 data={"blangko-count": "-3"})
+    assert wrong.select_one(".error-summary") is not None
+    done = client.post("/admin/351504/settings/blangko", data={"blangko-count": "25"})
+    assert done.status_code == 303
+    after = page(client, done.headers["Location"])
+    assert f"Sisa blangko: {before + 25} kartu." in after.select_one("#blangko-stock").text
+    session.expire_all()
+    assert session.get(Office, "351504").blangko_stock == before + 25
+    assert [a.detail for a in session.exec(select(AuditEntry).where(
+        AuditEntry.action == "office.blangko_top_up"))] == ["count=25"]
