@@ -160,3 +160,56 @@ def test_admin_sees_the_blangko_stock_and_tops_it_up_audited(client, page, sessi
     assert session.get(Office, "351504").blangko_stock == before + 25
     assert [a.detail for a in session.exec(select(AuditEntry).where(
         AuditEntry.action == "office.blangko_top_up"))] == ["count=25"]
+
+
+# --- 6. the IKM drivers read the ticket's call time and the stations' outage history ----------
+
+
+def test_the_wait_until_call_reads_the_tickets_call_time(session):
+    from datetime import UTC, datetime, timedelta
+
+    from app.domain import ikm, ikm_drivers
+    from app.models import Ticket
+
+    now = datetime(2026, 11, 20, 7, tzinfo=UTC)
+    start = now - timedelta(hours=3)
+    for serial, (called, capture) in enumerate(((5, 30), (None, 12), (15, 40)), start=1):
+        booking = make_booking(session, starts_at=start, nik=fresh_nik())
+        booking.status, booking.checked_in_at = "recorded", start
+        booking.in_capture_at = start + timedelta(minutes=capture)
+        session.add(booking)
+        session.flush()
+        if called is not None:
+            session.add(Ticket(public_id=f"t{serial}", booking_id=booking.id,
+                               office_code="351504", day=start.date(), lane="A", number=serial,
+                               pool="station", status="done", due_at=start,
+                               called_at=start + timedelta(minutes=called)))
+    session.flush()
+    month = ikm.month_of(start, "Asia/Jakarta")
+    figures = ikm_drivers.drivers(session, "351504", ikm.Period("month", month.year,
+                                                                month.month), now=now)
+    # the ticket's call (5, 15), the recording's start only where no ticket was called (12)
+    assert (figures.wait.count, figures.wait.p50, figures.wait.p90) == (3, 12, 15)
+
+
+def test_station_uptime_reads_the_outage_history(session):
+    from datetime import UTC, datetime, timedelta
+    from fractions import Fraction
+
+    from app.domain import ikm, ikm_drivers, stations
+
+    period = ikm.Period("month", 2026, 11)
+    bounds = ikm.utc_bounds(period, "Asia/Jakarta")
+    codes = [s.code for s in session.exec(select(Station).where(
+        Station.office_code == "351504", Station.pool == "station"))]
+    assert len(codes) == 2
+    down = bounds[0] + timedelta(days=3)
+    stations.set_station_state(session, codes[0], "down", "user:1", now=down)
+    stations.set_station_state(session, codes[0], "active", "user:1",
+                               now=down + timedelta(days=6))
+    session.flush()
+    end = datetime(2026, 12, 1, 0, tzinfo=UTC)  # after the period: the whole month counts
+    uptime = ikm_drivers.station_uptime(session, "351504", bounds, now=end)
+    days = Fraction(int((bounds[1] - bounds[0]).total_seconds()), 86400)
+    assert uptime.uptime == 1 - Fraction(6, 2 * days)
+    assert uptime.active_now == 2
