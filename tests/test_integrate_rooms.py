@@ -213,3 +213,34 @@ def test_station_uptime_reads_the_outage_history(session):
     days = Fraction(int((bounds[1] - bounds[0]).total_seconds()), 86400)
     assert uptime.uptime == 1 - Fraction(6, 2 * days)
     assert uptime.active_now == 2
+
+
+# --- 7. the survey slip at the kiosk --------------------------------------------------------------
+
+
+def test_the_kiosk_ticket_screen_gives_one_survey_code_once_never_kept(client, page, session):
+    from app.domain import ikm
+    from app.models import SurveyToken, Ticket
+    from tests.test_kiosk import pair
+
+    pair(client, session)
+    booking = _checked_in(session, "Sari Menilai")
+    ticket = session.exec(select(Ticket).where(Ticket.booking_id == booking.id)).one()
+    shown = page(client, f"/kiosk/tiket/{ticket.public_id}")
+    button = next(f for f in shown.select("main form")
+                  if "Beri penilaian" in f.text)
+    before = len(session.exec(select(SurveyToken)).all())
+    answer = client.post(button["action"], data={})
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    slip = page(client, button["action"], method="POST", data={})  # a second press: a new code
+    first = answer.get_data(as_text=True).split('class="survey-slip-code">')[1].split("<")[0]
+    second = slip.select_one(".survey-slip-code").text
+    assert first != second
+    assert ikm.check_token(session, first).state == "ok"
+    session.expire_all()
+    assert len(session.exec(select(SurveyToken)).all()) == before + 2
+    normalised = ikm.normalise_token(first)
+    kept = session.get(Ticket, ticket.id)
+    assert normalised not in repr(kept.model_dump()) and first not in repr(kept.model_dump())
+    again = page(client, f"/kiosk/tiket/{ticket.public_id}")
+    assert first not in again.html and normalised not in again.html
