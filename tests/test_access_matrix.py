@@ -190,6 +190,11 @@ def _samples(world: World) -> dict[tuple[str, str], tuple[dict, dict | None]]:
         ("admin.export_figures", "GET"): (admin, None),
         ("report_status.show_report_status", "GET"): ({"reference": "LPR-000000"}, None),
         ("report_status.check_report_status", "POST"): ({"reference": "LPR-000000"}, {}),
+        # --- integrate rooms: the people page's kiosks (issues 12 and 15) ---
+        ("admin.pair_new_kiosk", "POST"): (admin, {}),
+        ("admin.show_revoke_kiosk", "GET"): ({**admin, "kiosk_id": 1}, None),
+        ("admin.revoke_kiosk", "POST"): ({**admin, "kiosk_id": 1}, {}),
+        ("admin.top_up_blangko", "POST"): (admin, {}),
         # --- issue 14: staff room, outreach, coverage ---
         **_outreach_samples(world),
     }

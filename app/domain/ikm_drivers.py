@@ -3,9 +3,8 @@ time and service time (percentiles), no-shows, station uptime, complaints answer
 age — beside the IKM, so an office sees which element to fix (U3 waiting time, U8 complaints,
 U9 facilities …).
 
-Computed from what the booking rows already record. Two figures have a named place waiting for
-data that arrives with other issues: the call time of a queue ticket (issue 12) and the
-outage history of a station (issue 15); see `wait_until_call` and `station_uptime`.
+Computed from what the booking rows already record, the call time of a queue ticket (issue 12)
+and the outage history of a station (issue 15); see `wait_until_call` and `station_uptime`.
 """
 
 from __future__ import annotations
@@ -19,7 +18,8 @@ from fractions import Fraction
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from ..models import Booking, MisconductReport, Office, Slot, Station
+from ..models import Booking, MisconductReport, Office, Slot, Station, Ticket
+from . import stations as station_states
 from .ikm import Period, utc_bounds
 
 
@@ -46,10 +46,10 @@ class NoShows:
 class StationUptime:
     active_now: int
     stations: int
-    # Share of opening time the stations were up in the period; None until the outage history
-    # of issue 15 exists (the station row keeps only its current state).
+    # Share of the period's time (up to now) the office's stations were not in an outage, from
+    # their outage history; None when the office has no station or the period has not begun.
     uptime: Fraction | None = None
-    source: str = "current state only"
+    source: str = "outage history, whole period (not only opening hours)"
 
 
 @dataclass(frozen=True)
@@ -95,19 +95,39 @@ def _durations(session: Session, office: str, start_col, end_col, bounds) -> lis
 
 
 def wait_until_call(session: Session, office: str, bounds) -> tuple[list[Fraction], str]:
-    """Check-in to being called. --- issue 12 (C): when queue tickets keep their call time,
-    read check-in → call from the ticket here. Until then the start of the recording
-    (`in_capture_at`) stands in for the call, and the source says so."""
-    return (_durations(session, office, Booking.checked_in_at, Booking.in_capture_at, bounds),
-            "check-in → start of recording")
+    """Check-in to being called: the queue ticket's call time (its last announcement) when the
+    visit had a ticket that was called; otherwise the start of the recording stands in for
+    the call (visits before the lobby, or checked in without the queue)."""
+    called = sa.func.coalesce(Ticket.called_at, Booking.in_capture_at)
+    rows = session.execute(
+        sa.select(Booking.checked_in_at, called)
+        .outerjoin(Ticket, Ticket.booking_id == Booking.id)
+        .where(Booking.office_code == office, Booking.checked_in_at >= bounds[0],
+               Booking.checked_in_at < bounds[1], called.is_not(None),
+               called >= Booking.checked_in_at)).all()
+    return ([_minutes(a, b) for a, b in rows],
+            "check-in → ticket called (else start of recording)")
 
 
-def station_uptime(session: Session, office: str, bounds) -> StationUptime:
-    """--- issue 15 (F): with the stations' outage history, compute the share of opening
-    time each was up within `bounds` here and fill `uptime`. Until then: stations up now."""
-    states = session.execute(sa.select(Station.state).where(Station.office_code == office,
-                                                            Station.pool == "station")).all()
-    return StationUptime(sum(1 for (s,) in states if s == "active"), len(states))
+def _overlap(start: datetime, end: datetime | None, bounds, now: datetime) -> float:
+    low, high = max(start, bounds[0]), min(end or now, bounds[1], now)
+    return max(0.0, (high - low).total_seconds())
+
+
+def station_uptime(session: Session, office: str, bounds,
+                   now: datetime | None = None) -> StationUptime:
+    """Stations up now, and the share of the period (up to now) they were up: each station's
+    outages (stations.outages, from the audited state changes) clipped to the period."""
+    now = now or datetime.now(UTC)
+    rows = session.execute(sa.select(Station.code, Station.state).where(
+        Station.office_code == office, Station.pool == "station")).all()
+    span = _overlap(bounds[0], bounds[1], bounds, now)
+    if not rows or span <= 0:
+        return StationUptime(sum(1 for _c, s in rows if s == "active"), len(rows))
+    out = sum(_overlap(o.started_at, o.ended_at, bounds, now)
+              for code, _state in rows for o in station_states.outages(session, code))
+    uptime = 1 - Fraction(round(out), round(span * len(rows)))
+    return StationUptime(sum(1 for _c, s in rows if s == "active"), len(rows), uptime)
 
 
 def no_shows(session: Session, office: str, bounds, now: datetime) -> NoShows:
@@ -145,6 +165,6 @@ def drivers(session: Session, office_code: str, period: Period,
                          bounds)
     return Drivers(percentiles(waits), source, percentiles(service),
                    no_shows(session, office_code, bounds, now),
-                   station_uptime(session, office_code, bounds),
+                   station_uptime(session, office_code, bounds, now),
                    complaints(session, office_code, bounds, now))
 

@@ -14,9 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from ..formatting import masked_nik
-from ..models import Booking, Office, Slot, utcnow
+from ..models import Booking, Office, Slot, Ticket, utcnow
 from . import audit, capacity
 from .lifecycle import NO_SHOW, UNDO_NO_SHOW, StepError, advance, next_steps
+from .queue import display_number
 
 # The filter's choices, in the order of the day.
 STATUS_FILTERS = ("booked", "checked_in", "in_capture", "recorded", "served", "card_ready",
@@ -48,7 +49,7 @@ def day_bounds(office: Office, day: date) -> tuple[datetime, datetime]:
 
 _COLUMNS = (Booking.code, Booking.status, Slot.starts_at, Slot.ends_at, Slot.pool,
             Booking.service, Booking.name, Booking.nik_last4, Booking.priority, Booking.needs,
-            Booking.channel)
+            Booking.channel, Ticket.lane, Ticket.number)
 
 
 def day_list(session: Session, office: Office, day: date, *, status: str | None = None,
@@ -56,7 +57,10 @@ def day_list(session: Session, office: Office, day: date, *, status: str | None 
     """The day's bookings (not the `moved` history rows) by slot, then priority first, then
     name; `status` filters, `search` matches the booking code or a part of the name."""
     start, end = day_bounds(office, day)
+    # The ticket rides on the same statement (an outer join: most rows have none yet), so the
+    # list stays one query whatever the day's size.
     query = (sa.select(*_COLUMNS).join(Slot, Slot.id == Booking.slot_id)
+             .outerjoin(Ticket, Ticket.booking_id == Booking.id)
              .where(Booking.office_code == office.code, Booking.status != "moved",
                     Slot.starts_at >= start, Slot.starts_at < end)
              .order_by(Slot.starts_at, Booking.priority.desc(), Booking.name, Booking.code))
@@ -70,9 +74,10 @@ def day_list(session: Session, office: Office, day: date, *, status: str | None 
         query = query.where(sa.or_(Booking.code == code,
                                    sa.func.lower(Booking.name).like(pattern, escape="\\")))
     return [DayRow(code, state, starts, ends, pool, service, name, masked_nik(last4),
-                   priority, tuple(json.loads(needs or "[]")), channel, None)
+                   priority, tuple(json.loads(needs or "[]")), channel,
+                   display_number(lane, number) if lane else None)
             for (code, state, starts, ends, pool, service, name, last4, priority, needs,
-                 channel) in session.execute(query)]
+                 channel, lane, number) in session.execute(query)]
 
 
 # --- no-show by hand, and its undo -------------------------------------------------------------

@@ -79,6 +79,7 @@ ERRORS = {
              "form[action$='/people/users']"),
     "token": (f"{A}/people", {}, "form[action$='/people/tokens']"),
     "status": (f"{A}/status", {"#message": "<b>tutup</b>"}, "main form[method=post]"),
+    "blangko": (f"{A}/settings", {"#blangko-count": "nol"}, "form[action$='/settings/blangko']"),
 }
 
 
@@ -92,6 +93,25 @@ def test_admin_forms_with_errors_have_no_accessibility_violations(new_page, staf
     _submit(page, form)
     expect(page.locator(".error-summary")).to_be_visible()
     assert page.title().startswith("Kesalahan")
+    assert_accessible(page)
+
+
+def test_a_kiosk_paired_and_revoked_has_no_accessibility_violations(new_page, staff_login):
+    page = _admin(new_page, staff_login)
+    page.goto(f"{A}/people")
+    page.fill("#kiosk-name", "Anjungan uji axe")
+    _submit(page, "form[action$='/people/kiosks']")
+    expect(page.locator("#kiosk-paired")).to_contain_text("/kiosk/pair/")
+    assert_accessible(page)
+    page.click("#kiosks a:has-text('Anjungan uji axe')")
+    expect(page.locator("h1")).to_contain_text("Anjungan uji axe")
+    assert_accessible(page)
+    _submit(page)
+    expect(page.locator("#kiosks")).to_contain_text("dicabut")
+    page.goto(f"{A}/settings")
+    page.fill("#blangko-count", "5")
+    _submit(page, "form[action$='/settings/blangko']")
+    expect(page.locator("#blangko .notice-ok")).to_be_visible()
     assert_accessible(page)
 
 

@@ -136,6 +136,10 @@ def test_a_booked_person_checks_in_by_keyboard_and_gets_an_80mm_ticket(new_page,
     slip = page.locator(".ticket-slip").bounding_box()
     assert slip["width"] <= 80 / 25.4 * 96  # fits 80 mm paper
     expect(page.locator(".ticket-qr img")).to_be_visible()
+    page.emulate_media(media="screen")
+    page.click("button:has-text('Beri penilaian')")  # the survey slip, shown once
+    expect(page.locator(".survey-slip-code")).to_be_visible()
+    assert_accessible(page)
 
 
 def test_the_idle_reset_clears_the_page_and_the_session(new_page, server_env):

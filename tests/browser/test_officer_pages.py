@@ -33,6 +33,9 @@ def live_bookings(server_env, specs: dict[str, dict]) -> dict[str, tuple[str, st
             if "blangko" in spec:
                 session.get(Office, "351504").blangko_stock = spec["blangko"]
                 continue
+            if spec.get("lobby"):  # a kiosk's open help call and a station's capture alarm
+                _lobby_and_alarm(session)
+                continue
             nik = random_nik()
             hour = 8 if spec.get("pool", "station") == "station" else 7
             booking = make_booking(session, starts_at=today_at(hour), nik=nik, name=name,
@@ -58,10 +61,25 @@ def live_bookings(server_env, specs: dict[str, dict]) -> dict[str, tuple[str, st
     return made
 
 
+def _lobby_and_alarm(session) -> None:
+    from sqlmodel import select
+
+    from app.domain import capture, lobby
+    from app.models import Station
+
+    kiosk, _code = lobby.create_pairing(session, "351504", "Anjungan pintu depan", "test")
+    lobby.call_help(session, kiosk)
+    station = session.exec(select(Station).where(Station.office_code == "351504",
+                                                 Station.pool == "station")).first()
+    capture.heartbeat(session, station, agent_version="t", outbox_queued=0, station_key=None,
+                      devices=[{"kind": "iris", "status": "not_ready"}])
+
+
 @pytest.fixture(scope="module")
 def day(server_env, live_server):
     return live_bookings(server_env, {
         "stock": {"blangko": 0},
+        "lobby": {"lobby": True},
         "Ani Dipesan": {"needs": ["wheelchair", "sign_language"], "priority": True},
         "Budi Hadir": {"status": "checked_in"},
         "Citra Direkam": {"status": "recorded", "recorded": True},
@@ -80,6 +98,8 @@ def test_every_officer_page_has_no_axe_violations_in_its_main_states(new_page, s
     page.goto("/officer/")
     expect(page.locator("#blangko-empty")).to_be_visible()
     expect(page.locator("table.day-list")).to_contain_text("Kursi roda")
+    expect(page.locator("#help-calls")).to_contain_text("Anjungan pintu depan")
+    expect(page.locator("#station-alarms")).to_be_visible()
     assert_accessible(page)
     page.goto("/officer/?q=tidak-ada-nama-ini")
     expect(page.locator("#no-rows")).to_be_visible()

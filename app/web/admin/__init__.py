@@ -11,6 +11,7 @@ def blueprints():
         hours,
         ikm,  # issue 17
         inbox,
+        kiosks,  # issues 12 and 15: the people page's kiosks
         outreach,  # issue 14
         people,
         settings,

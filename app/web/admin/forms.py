@@ -292,3 +292,19 @@ class FiguresForm(Form):
                         render_kw={"type": "date", "class": "input-short"})
     last = StringField(_l("Sampai tanggal"), validators=[Length(max=20)],
                        render_kw={"type": "date", "class": "input-short"})
+
+
+# --- integrate rooms: the blangko stock on the settings page (issues 13 and 15) ---
+
+
+class BlangkoForm(PostForm):
+    count = StringField(_l("Blangko yang baru datang (kartu)"), render_kw=_NUMBER,
+                        validators=[Length(max=12)])
+
+    def cards(self) -> int | None:
+        """The count as a whole number from 1 to 10,000, or None (the field's error is set)."""
+        text = (self.count.data or "").strip()
+        if text.isdigit() and 1 <= int(text) <= 10_000:
+            return int(text)
+        self.count.errors = [_l("Tulis jumlah kartu yang datang, angka bulat 1 sampai 10000.")]
+        return None

@@ -2,7 +2,9 @@
 
 Other parts of the room (outreach, coverage, IKM) add their own line with `add(...)` in their
 module, or below in ENTRIES; the layout (templates/admin/_layout.html) lists them in order.
-Every endpoint takes `office_code`: the admin acts on one office at a time.
+Every endpoint takes the office: the admin acts on one office at a time. Most pages have it
+in their path (`office_code=`); the outreach, coverage and IKM pages are not under
+/admin/<office_code>/ and read it from `?kantor=` (`office_arg="kantor"`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ class NavEntry:
     endpoint: str  # "admin.show_settings"; called with office_code=
     label: object  # a lazy msgid
     order: int = 100
+    office_arg: str = "office_code"  # how the endpoint is told the office
 
 
 ENTRIES: list[NavEntry] = [
@@ -31,6 +34,9 @@ ENTRIES: list[NavEntry] = [
     NavEntry("admin.show_audit", _l("Catatan audit"), 70),
     NavEntry("admin.show_outbox", _l("Pesan keluar"), 80),
     # --- other engineers' entries below this line (outreach, coverage, IKM) ---
+    NavEntry("admin_outreach.list_outreach", _l("Perekaman keliling"), 62, "kantor"),
+    NavEntry("admin_coverage.show_coverage", _l("Cakupan"), 63, "kantor"),
+    NavEntry("admin_ikm.show_ikm_report", _l("Indeks kepuasan"), 64, "kantor"),
 ]
 
 

@@ -1,12 +1,12 @@
 """People and devices (issue 15 §4): the office's staff accounts and API tokens, through the same
 domain functions as the CLI (app/domain/accounts.py). Kiosks: the lobby's pairing functions
-(engineer C, issue 12) fill the "kiosks" section of templates/admin/people.html."""
+(app/web/admin/kiosks.py) fill the "kiosks" section of templates/admin/people.html."""
 
 from flask import abort, redirect, url_for
 from sqlmodel import select
 
 from ...db import get_session
-from ...domain import accounts
+from ...domain import accounts, lobby
 from ...models import Desa
 from ..auth import current_user as _current_user
 from .forms import (
@@ -26,16 +26,21 @@ def _desa(office):
                               .order_by(Desa.name)).all()
 
 
-def _people_page(office, *, user_form=None, token_form=None, minted=None, status=200):
+def _people_page(office, *, user_form=None, token_form=None, minted=None, kiosk_form=None,
+                 paired=None, status=200):
+    from .kiosks import KioskForm  # the kiosks' module builds on this page
+
     session = get_session()
     response = admin_page(
-        "admin/people.html", office, status=status, minted=minted,
+        "admin/people.html", office, status=status, minted=minted, paired=paired,
+        kiosks=lobby.list_kiosks(session, office.code),
+        kiosk_form=kiosk_form or KioskForm(formdata=None, prefix="kiosk"),
         users=accounts.office_users(session, office.code),
         tokens=accounts.office_tokens(session, office.code),
         user_form=user_form or with_desa(UserForm(formdata=None, prefix="user"), _desa(office)),
         token_form=token_form or with_desa(TokenForm(formdata=None, prefix="token"),
                                            _desa(office)))
-    if minted:  # the secret is on this page once: never kept by a cache or the history
+    if minted or paired:  # the secret is on this page once: never kept by a cache or the history
         response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -1,9 +1,10 @@
 """The camat's admin: the office picker, each office's overview, and the helpers every page of
 the room uses (which office, who acts). Pages live in modules beside this one."""
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, abort, current_app, redirect, url_for
 
 from ...db import get_session
+from ...domain import capture as captures
 from ...domain import replan
 from ...domain.offices import list_offices
 from ...models import Office
@@ -49,7 +50,10 @@ def show_admin_home():
 def show_office(office_code):
     office = admin_office(office_code)
     return admin_page("admin/office.html", office,
-                      unplaced=replan.open_unplaced(get_session(), office.code))
+                      unplaced=replan.open_unplaced(get_session(), office.code),
+                      station_alarms=captures.alarms(
+                          get_session(), office.code,
+                          alarm_seconds=current_app.config["CAPTURE_ALARM_SECONDS"]))
 
 
 @bp.post("/<office_code>/unplaced/<int:entry_id>/resolve")

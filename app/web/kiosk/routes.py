@@ -95,4 +95,5 @@ def pair_kiosk(code):
     return remember_device(redirect(url_for(".show_kiosk_home"), code=303), secret)
 
 
-from . import doors  # noqa: E402,F401  (registers the doors' routes on bp)
+# The doors' and the survey slip's (issues 12 and 17) routes register themselves on bp.
+from . import doors, survey  # noqa: E402,F401

@@ -9,7 +9,8 @@ from flask import current_app, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ...db import get_session
-from ...domain import capacity, card, lifecycle, officer_day, receipts, recording
+from ...domain import capacity, card, lifecycle, lobby, officer_day, receipts, recording
+from ...domain import capture as captures
 from ...domain.booking import needs_of
 from ...domain.checkin import CheckInError
 from ...domain.office_settings import card_pickup
@@ -35,13 +36,23 @@ from .scan import token_from_scan
 LABELS = {"statuses": STATUS_LABELS, "needs": NEED_LABELS, "steps": STEP_LABELS}
 
 
-def day_context(office: Office, rows, form, now) -> dict:
+def day_context(office: Office, rows, form, now, *, help_calls=(), station_alarms=()) -> dict:
     """What officer/day.html needs; also what the bench renders over rows held in memory."""
     labels = {**LABELS, "services": {c: _(s.name) for c, s in SERVICES.items()}}
     return {"office": office, "rows": rows, "form": form, "labels": labels,
             "today": capacity.local_today(office, now), "tz": office.timezone,
             "blangko": office.blangko_stock, "prints_here": office.card_print_place ==
-            "kecamatan"}
+            "kecamatan", "help_calls": help_calls, "station_alarms": station_alarms,
+            "station_alarm_confirm": True}
+
+
+def _lobby_and_alarms(session, office: Office, now) -> dict:
+    """The kiosks' open help calls and the capture alarms, shown above the day (one statement
+    each, whatever the day's size)."""
+    return {"help_calls": lobby.open_help_calls(session, office, now),
+            "station_alarms": captures.alarms(
+                session, office.code, alarm_seconds=current_app.config["CAPTURE_ALARM_SECONDS"],
+                now=now)}
 
 
 @bp.get("/")
@@ -49,9 +60,11 @@ def show_officer_home():
     office, now = office_of_user(), utcnow()
     form = DayFilterForm(request.args)
     form.validate()
-    rows = officer_day.day_list(get_session(), office, capacity.local_today(office, now),
+    session = get_session()
+    rows = officer_day.day_list(session, office, capacity.local_today(office, now),
                                 status=form.status.data or None, search=form.q.data)
-    return render("officer/day.html", block="rows", **day_context(office, rows, form, now))
+    return render("officer/day.html", block="rows",
+                  **day_context(office, rows, form, now, **_lobby_and_alarms(session, office, now)))
 
 
 def booking_needs(booking) -> list[str]:
