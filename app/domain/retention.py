@@ -16,8 +16,8 @@ The rule, per office (`office.retention_days`, default 90):
 - Home-visit requests that are done or declined, and misconduct reports that are closed, lose
   their name, phone and details / contact `retention_days` after they were made. Open ones keep
   them: someone still has to act on them.
-- Invitations (undangan) are not built yet: they are rendered on request and stored nowhere, so
-  there is nothing to purge; a stored invitation would get a purge in PURGES.
+- Invitations (undangan) are rendered on request and stored nowhere, so there is nothing to
+  purge; a stored invitation would get a purge in PURGES.
 
 Every purge works in bounded batches of conditional UPDATEs (`... AND scrubbed_at IS NULL`), so
 re-running it, or two workers running it at once, empties nothing twice and counts nothing
