@@ -5,22 +5,18 @@ from __future__ import annotations
 
 from flask import abort, current_app, redirect, request, url_for
 from flask import session as browser_session
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectChoice
 
 from ... import messages
 from ...adapters.qr import qr_data_uri
 from ...db import get_session
 from ...domain import booking as bookings
-from ...domain import capacity, drafts, lobby, receipts
+from ...domain import drafts, lobby, receipts
 from ...domain.checkin import CheckInError, check_in
 from ...domain.codes import normalise_code
-from ...domain.errors import ValidationError
-from ...domain.offices import desa_by_office
-from ...domain.services import SERVICES
-from ...models import Booking, Slot, utcnow
+from ...models import Booking, Slot
 from ..officer.scan import token_from_scan
+from ..walk_in import walk_in_applicant, walk_in_form
 from .forms import CodeForm, NikForm, SlotForm, WalkInForm
 from .routes import bp, current_kiosk, kiosk_office, kiosk_page
 
@@ -113,27 +109,7 @@ def _code_form_with(message: str) -> CodeForm:
 
 
 def _walk_in_form(formdata=None) -> WalkInForm:
-    office = kiosk_office()
-    form = WalkInForm(formdata=formdata, today=capacity.local_today(office, utcnow()))
-    form.service.choices = [SelectChoice(code, _(s.name)) for code, s in SERVICES.items()]
-    form.desa.choices = [SelectChoice("", _l("— pilih —"))] + [
-        SelectChoice(d.code, d.name) for d in desa_by_office(get_session()).get(office.code, [])
-    ] + [SelectChoice(bookings.OUTSIDE, _l("Saya dari luar kecamatan ini"))]
-    return form
-
-
-def _applicant(form: WalkInForm) -> bookings.Applicant | None:
-    try:
-        return bookings.validate_applicant(
-            get_session(), office=kiosk_office(), service=form.service.data, nik=form.nik.data,
-            name=form.name.data, key=current_app.config["DATA_KEY"].encode(),
-            desa=form.desa.data, phone=form.phone.data, needs=form.needs.data or (),
-            ever_married=bool(form.married.data), channel="kiosk")
-    except ValidationError as error:
-        form.refuse(error)
-    except bookings.BookingError as error:
-        form.nik.errors.append(messages.conflict_message(error.code))
-    return None
+    return walk_in_form(kiosk_office(), _l("Saya dari luar kecamatan ini"), formdata)
 
 
 @bp.get("/belum-daftar")
@@ -144,7 +120,8 @@ def show_walk_in():
 @bp.post("/belum-daftar")
 def walk_in_at_kiosk():
     form = _walk_in_form(request.form)
-    applicant = _applicant(form) if form.validate() else None
+    applicant = (walk_in_applicant(form, kiosk_office(), "kiosk") if form.validate()
+                 else None)
     if applicant is None:
         return kiosk_page("kiosk/walk_in.html", form=_blank_walk_in(form), status=422)
     try:

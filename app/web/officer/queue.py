@@ -4,7 +4,7 @@ the counter walk-in form (the same domain function as the kiosk's walk-in door).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask import session as browser_session
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,15 +14,13 @@ from wtforms.validators import InputRequired
 from ... import messages
 from ...db import get_session
 from ...domain import booking as bookings
-from ...domain import capacity, lobby, queue
-from ...domain.errors import ValidationError
-from ...domain.offices import desa_by_office
-from ...domain.services import SERVICES
-from ...models import Office, Ticket, utcnow
+from ...domain import lobby, queue
+from ...models import Office, Ticket
 from ..auth import current_user, guard
 from ..forms import PostForm
 from ..kiosk.forms import WalkInForm
 from ..rendering import render
+from ..walk_in import walk_in_applicant, walk_in_form
 
 bp = Blueprint("officer_queue", __name__, url_prefix="/officer/antrean")
 guard(bp, "officer", "admin")
@@ -163,26 +161,7 @@ def answer_help(call_id):
 
 
 def _walk_in_form(office: Office, formdata=None) -> WalkInForm:
-    form = WalkInForm(formdata=formdata, today=capacity.local_today(office, utcnow()))
-    form.service.choices = [SelectChoice(code, _(s.name)) for code, s in SERVICES.items()]
-    form.desa.choices = [SelectChoice("", _l("— pilih —"))] + [
-        SelectChoice(d.code, d.name) for d in desa_by_office(get_session()).get(office.code, [])
-    ] + [SelectChoice(bookings.OUTSIDE, _l("Dari luar kecamatan ini"))]
-    return form
-
-
-def _applicant(form: WalkInForm, office: Office) -> bookings.Applicant | None:
-    try:
-        return bookings.validate_applicant(
-            get_session(), office=office, service=form.service.data, nik=form.nik.data,
-            name=form.name.data, key=current_app.config["DATA_KEY"].encode(),
-            desa=form.desa.data, phone=form.phone.data, needs=form.needs.data or (),
-            ever_married=bool(form.married.data), channel="officer")
-    except ValidationError as error:
-        form.refuse(error)
-    except bookings.BookingError as error:
-        form.nik.errors.append(messages.conflict_message(error.code))
-    return None
+    return walk_in_form(office, _l("Dari luar kecamatan ini"), formdata)
 
 
 def _walk_in_page(office, form, *, next_slots=None, status=200):
@@ -201,7 +180,7 @@ def show_walk_in():
 def register_walk_in():
     office = _office()
     form = _walk_in_form(office, request.form)
-    applicant = _applicant(form, office) if form.validate() else None
+    applicant = walk_in_applicant(form, office, "officer") if form.validate() else None
     if applicant is None:
         return _walk_in_page(office, form, status=422)
     try:
