@@ -133,16 +133,8 @@ def add_extra_session(session: Session, office_code: str, day: date | None,
 
 def remove_extra_session(session: Session, office_code: str, extra_id: int, actor: str,
                          now: datetime | None = None) -> replan.Replan | None:
-    extra = session.get(ExtraSession, extra_id)
-    if extra is None or extra.office_code != office_code:
-        return None
-    day = extra.day
-    session.delete(extra)
-    session.flush()
-    audit.record(session, actor, "office.extra_session_removed", f"office:{office_code}",
-                 f"id={extra_id} {day}", at=now)
-    return replan.replan_office(session, session.get(Office, office_code), cause="hours",
-                                detail=f"extra session {day} removed", actor=actor, now=now)
+    return _remove(session, ExtraSession, office_code, extra_id, actor, now,
+                   "office.extra_session_removed", "extra session {day} removed")
 
 
 def closures(session: Session, office_code: str, since: date) -> list[Closure]:
@@ -176,16 +168,23 @@ def add_closure(session: Session, office_code: str, day: date | None, reason: st
 def remove_closure(session: Session, office_code: str, closure_id: int, actor: str,
                    now: datetime | None = None) -> replan.Replan | None:
     """Open the day again: its slots take bookings again (nobody moved comes back by itself)."""
-    closure = session.get(Closure, closure_id)
-    if closure is None or closure.office_code != office_code:
+    return _remove(session, Closure, office_code, closure_id, actor, now,
+                   "office.closure_removed", "reopened {day}")
+
+
+def _remove(session: Session, model, office_code: str, row_id: int, actor: str,
+            now: datetime | None, action: str, detail: str) -> replan.Replan | None:
+    """Delete the office's closure or extra session (None when it is not the office's), audit
+    it and replan: the day's times change either way."""
+    row = session.get(model, row_id)
+    if row is None or row.office_code != office_code:
         return None
-    day = closure.day
-    session.delete(closure)
+    day = row.day
+    session.delete(row)
     session.flush()
-    audit.record(session, actor, "office.closure_removed", f"office:{office_code}",
-                 f"id={closure_id} {day}", at=now)
+    audit.record(session, actor, action, f"office:{office_code}", f"id={row_id} {day}", at=now)
     return replan.replan_office(session, session.get(Office, office_code), cause="hours",
-                                detail=f"reopened {day}", actor=actor, now=now)
+                                detail=detail.format(day=day), actor=actor, now=now)
 
 
 def parse_time(text: str | None) -> time | None:

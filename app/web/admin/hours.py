@@ -41,52 +41,42 @@ def show_hours(office_code):
     return _hours_page(admin_office(office_code))
 
 
+def _take(office, form, name: str, act):
+    """One hours form: validated, then `act()` (the domain action, answering the replan); the
+    page again with 422 and the refusal beside its fields, or with who was moved."""
+    if not form.validate_on_submit():
+        return _hours_page(office, **{name: form}, status=422)
+    try:
+        result = act()
+    except hours.HoursInvalid as refused:
+        _refuse(form, refused)
+        return _hours_page(office, **{name: form}, status=422)
+    get_session().commit()
+    return _hours_page(office, result=result)
+
+
 @bp.post("/<office_code>/hours/weekly")
 def set_weekly_hours(office_code):
     office, form = admin_office(office_code), WeeklyHoursForm(prefix="weekly")
-    if not form.validate_on_submit():
-        return _hours_page(office, weekly=form, status=422)
-    try:
-        lines = {d: form[f"day{d}"].data for d in range(7)}
-        result = hours.set_weekly_hours(get_session(), office.code, hours.parse_weekly(lines),
-                                        actor())
-    except hours.HoursInvalid as refused:
-        _refuse(form, refused)
-        return _hours_page(office, weekly=form, status=422)
-    get_session().commit()
-    return _hours_page(office, result=result)
+    return _take(office, form, "weekly", lambda: hours.set_weekly_hours(
+        get_session(), office.code,
+        hours.parse_weekly({d: form[f"day{d}"].data for d in range(7)}), actor()))
 
 
 @bp.post("/<office_code>/hours/closures")
 def add_closure(office_code):
     office, form = admin_office(office_code), ClosureForm(prefix="closure")
-    if not form.validate_on_submit():
-        return _hours_page(office, closure=form, status=422)
-    try:
-        _closure, result = hours.add_closure(get_session(), office.code,
-                                             _day_of(form.day.data), form.reason.data, actor())
-    except hours.HoursInvalid as refused:
-        _refuse(form, refused)
-        return _hours_page(office, closure=form, status=422)
-    get_session().commit()
-    return _hours_page(office, result=result)
+    return _take(office, form, "closure", lambda: hours.add_closure(
+        get_session(), office.code, _day_of(form.day.data), form.reason.data, actor())[1])
 
 
 @bp.post("/<office_code>/hours/extra")
 def add_extra_session(office_code):
     office, form = admin_office(office_code), ExtraSessionForm(prefix="extra")
-    if not form.validate_on_submit():
-        return _hours_page(office, extra=form, status=422)
-    try:
-        _extra, result = hours.add_extra_session(
-            get_session(), office.code, _day_of(form.day.data),
-            hours.parse_time(form.opens.data), hours.parse_time(form.closes.data),
-            form.note.data, actor())
-    except hours.HoursInvalid as refused:
-        _refuse(form, refused)
-        return _hours_page(office, extra=form, status=422)
-    get_session().commit()
-    return _hours_page(office, result=result)
+    return _take(office, form, "extra", lambda: hours.add_extra_session(
+        get_session(), office.code, _day_of(form.day.data),
+        hours.parse_time(form.opens.data), hours.parse_time(form.closes.data),
+        form.note.data, actor())[1])
 
 
 @bp.post("/<office_code>/hours/closures/<int:closure_id>/remove")
