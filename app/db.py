@@ -191,14 +191,58 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
     return engine, engine
 
 
+class ChangeWatch:
+    """Tells whether anyone committed to a SQLite database file since the last look, with
+    `PRAGMA data_version` on a connection of its own that never writes: the number changes
+    when any other connection — of this process or any other on the machine — commits. Costs a
+    few microseconds, so a worker can check it on every request (app/answers.py)."""
+
+    def __init__(self, path: str):
+        self._path = path
+        self._lock = threading.Lock()
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+        self._seen: int | None = None
+        self._generation = 0
+
+    def generation(self) -> int:
+        """A number that changes after every commit anyone made since the previous call."""
+        with self._lock:
+            if self._connection is None or self._pid != os.getpid():  # not across a fork
+                self._connection = sqlite3.connect(self._path, isolation_level=None,
+                                                   check_same_thread=False)
+                self._pid = os.getpid()
+                self._seen = None
+            (version,) = self._connection.execute("PRAGMA data_version").fetchone()
+            if version != self._seen:
+                self._seen = version
+                self._generation += 1
+            return self._generation
+
+
+def _change_watch(url: str) -> ChangeWatch | None:
+    """A watch for a SQLite file; None for PostgreSQL and in-memory databases, whose changes
+    no local look can see (several machines) — answers are not kept there."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database \
+            or parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return ChangeWatch(parsed.database)
+
+
 @dataclass
 class Database:
     url: str
     read_engine: Engine
     write_engine: Engine
+    changes: ChangeWatch | None = None
 
     def session(self, write: bool = True) -> Session:
         return Session(self.write_engine if write else self.read_engine, expire_on_commit=False)
+
+    def generation(self) -> int | None:
+        """See ChangeWatch; None where changes cannot be watched (no answer is kept)."""
+        return self.changes.generation() if self.changes is not None else None
 
     def dispose(self) -> None:
         self.read_engine.dispose()
@@ -207,7 +251,8 @@ class Database:
 
 def init_app(app: Flask) -> Database:
     read, write = make_engines(app.config["DATABASE_URL"])
-    database = Database(app.config["DATABASE_URL"], read, write)
+    database = Database(app.config["DATABASE_URL"], read, write,
+                        _change_watch(app.config["DATABASE_URL"]))
     app.extensions["rekam_db"] = database
     app.teardown_appcontext(_close_session)
     return database

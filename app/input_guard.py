@@ -53,9 +53,11 @@ def _strings(value):
 def carries_nul() -> bool:
     if NUL in request.path:
         return True
-    args = request.args
-    if any(NUL in key or any(NUL in v for v in args.getlist(key)) for key in args):
-        return True
+    query = request.environ.get("QUERY_STRING", "")
+    if NUL in query or "%00" in query:  # else no parsed key or value can hold one
+        args = request.args
+        if any(NUL in key or any(NUL in v for v in args.getlist(key)) for key in args):
+            return True
     if request.is_json:
         payload = request.get_json(silent=True)
         return any(NUL in s for s in _strings(payload))

@@ -12,6 +12,7 @@ from flask import current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from .. import messages
+from ..answers import kept, turns_at
 from ..db import database, get_session, write_step
 from ..domain import booking as bookings
 from ..domain import capacity, receipts
@@ -99,6 +100,7 @@ def ensure_horizon(office: Office, pool: str) -> None:
            {"name": "service", "in": "query", "schema": {"type": "string",
                                                           "enum": list(SERVICES)},
             "description": "the service whose pool is listed; default pemula"}])
+@kept
 def list_slots_json(code: str):
     now = utcnow()
     # The office and its closures in one read; "today" is the office's, known only with it,
@@ -119,6 +121,7 @@ def list_slots_json(code: str):
     pool = capacity.pool_for(service)
     ensure_horizon(office, pool)
     views = capacity.list_slots(get_session(), office, pool, first, last, now, closures=closures)
+    turns_at(capacity.list_turns(office, views, now))
     return jsonify([{
         "id": v.slot.id, "start": _iso(office, v.slot.starts_at), "end": _iso(office, v.slot.ends_at),
         "pool": v.slot.pool, "capacity": v.slot.capacity, "remaining": v.availability.remaining,

@@ -2,6 +2,7 @@ import hashlib
 
 from flask import current_app, request
 
+from ..answers import kept
 from ..db import get_session
 from ..domain.offices import public_directory
 from . import route
@@ -14,6 +15,7 @@ OFFICES_MAX_AGE = 60
 
 @route("/offices", summary="Offices with their desa (public)",
        responses={200: ("Every office", list[OfficeOut])})
+@kept
 def list_offices_json():
     # Built as plain dicts (the shape OfficeOut documents): this list is fetched by every kiosk.
     body = current_app.json.dumps(public_directory(get_session())) + "\n"

@@ -11,6 +11,7 @@ from typing import Literal
 from flask import jsonify
 from pydantic import BaseModel
 
+from ..answers import kept, turns_at
 from ..db import get_session
 from ..domain import receipts
 from ..extensions import limiter
@@ -46,8 +47,11 @@ class VerificationOut(BaseModel):
        responses={200: ("Whether the token is genuine, its status and its claims",
                         VerificationOut)})
 @limiter.limit("120 per minute")
+@kept
 def verify_receipt(token):
     result = receipts.verify_token(get_session(), token)
+    if result.genuine:
+        turns_at(result.receipt.expires_at)  # "valid" becomes "expired"
     response = jsonify({"genuine": result.genuine, "status": result.status,
                         "document": result.document if result.genuine else {}})
     response.headers["Cache-Control"] = "no-store"

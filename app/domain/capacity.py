@@ -301,6 +301,19 @@ def list_slots(session: Session, office: Office, pool: str, first: date, last: d
     return views
 
 
+def list_turns(office: Office, views: list[SlotView], now: datetime) -> datetime:
+    """The first moment after `now` at which list_slots' answer changes by the clock alone (no
+    write): a listed slot closing to online booking, its held-back share opening or its end;
+    else the office's next day, when the horizon and "today" move. A slot left out for having
+    no place stays out until someone writes."""
+    tomorrow = datetime.combine(local_today(office, now) + timedelta(days=1), time(0),
+                                tzinfo=zone(office))
+    cutoff, release = online_cutoff(office), timedelta(hours=office.hold_release_hours)
+    moments = (moment for view in views for moment in (
+        view.slot.starts_at - cutoff, view.slot.starts_at - release, view.slot.ends_at))
+    return min((tomorrow, *(moment for moment in moments if moment > now)))
+
+
 def needs_materialising(session: Session, office: Office, pool: str, now: datetime) -> bool:
     """Whether the horizon's last open day has no slots yet. Slots are always created for the
     whole horizon at once, so this one cheap check stands for all of it."""

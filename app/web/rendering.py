@@ -13,6 +13,8 @@ from flask import Flask, Response, current_app, g, make_response, render_templat
 from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
 
+from ..answers import carries_session_cookie, request_key
+from ..db import database
 from ..extensions import htmx
 
 TEXT_SIZES = ("normal", "large", "larger")
@@ -78,21 +80,26 @@ class PageCache:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _entries() -> dict[tuple, tuple[float, bytes, int, str]]:
+    def _entries() -> dict[tuple, tuple]:
         return current_app.extensions.setdefault("page_cache", {})
 
     def __call__(self, view):
         @functools.wraps(view)
         def cached_view(*args, **kwargs):
-            if not current_app.config.get("PAGE_CACHE", True) or session.get("sid"):
+            # The session is opened only when its cookie came (opening it costs a key
+            # derivation): a signed-in person's page is their own.
+            if not current_app.config.get("PAGE_CACHE", True) or (
+                    carries_session_cookie() and session.get("sid")):
                 return view(*args, **kwargs)
-            prefs = display_preferences()
-            key = (request.full_path, str(get_locale()), prefs["text"], prefs["contrast"],
-                   bool(htmx))
+            # The raw request (path, query, cookies with the language and display choices,
+            # Accept-Language, htmx), and no older than the last write anyone committed where
+            # that can be watched (app/answers.py): a status set at the office shows at once.
+            key = request_key()
+            generation = database().generation()
             now = time.monotonic()
             entries = self._entries()
             hit = entries.get(key)
-            if hit and hit[0] > now:
+            if hit and hit[0] > now and hit[5] == generation:
                 return _cached_response(hit)
             response = make_response(view(*args, **kwargs))
             if (response.status_code == 200 and not session.modified
@@ -101,7 +108,7 @@ class PageCache:
                     if len(entries) >= self.max_entries:
                         entries.clear()
                     entries[key] = (now + self.ttl, response.get_data(),
-                                    response.status_code, response.mimetype, {})
+                                    response.status_code, response.mimetype, {}, generation)
             return response
 
         return cached_view
@@ -117,7 +124,7 @@ _ENCODERS = {"br": lambda data: brotli.compress(data, quality=11),
 def _cached_response(hit) -> Response:
     """A cached page, compressed with the best encoding the client accepts (the bytes made
     once per entry); flask-compress leaves a response that has its Content-Encoding alone."""
-    _expires, body, status, mimetype, encoded = hit
+    _expires, body, status, mimetype, encoded, _generation = hit
     encoding = None
     if len(body) >= current_app.config.get("COMPRESS_MIN_SIZE", 500):
         accepted = request.accept_encodings

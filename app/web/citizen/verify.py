@@ -9,6 +9,7 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from ...answers import kept
 from ...db import get_session
 from ...documents import NotStored, stored_pdf
 from ...domain import capture as captures
@@ -152,6 +153,7 @@ def _provisional_page(provisional) -> Response:
 
 @bp.get("/v/<token>/document")
 @limiter.limit(VERIFY_LIMIT)
+@kept
 def download_document(token):
     """The canonical A5 PDF, byte-identical on every download (rendered on the first)."""
     # A browser asking "still these bytes?" gets its 304 without them being read.
