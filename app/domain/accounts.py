@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import or_, update
@@ -162,14 +163,17 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# Built once: every API call looks its token up, and building the statement cost as much as
+# running it (issue 11).
+_LIVE_TOKEN = select(ApiToken).where(ApiToken.token_hash == sa.bindparam("token_hash"),
+                                     ApiToken.revoked_at.is_(None))
+
+
 def token_for(session: Session, secret: str) -> ApiToken | None:
     """The live token for a presented secret, or None (unknown, revoked, malformed)."""
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    return session.exec(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(secret),
-                               ApiToken.revoked_at.is_(None))
-    ).first()
+    return session.exec(_LIVE_TOKEN, params={"token_hash": hash_token(secret)}).first()
 
 
 def token_needs_touch(token: ApiToken, now: datetime | None = None) -> bool:
