@@ -63,7 +63,7 @@ test: setup lint
 
 # The database-level tests only (models, migrations, races): CI runs these against PostgreSQL.
 test-db: setup
-	$(BIN)/python -m pytest -m db $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m db $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m tests.bench.run $(ARGS)
