@@ -28,6 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from .adapters.files import private_file
+from .models import CONTENT_STAMP
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -192,10 +193,14 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
 
 
 class ChangeWatch:
-    """Tells whether anyone committed to a SQLite database file since the last look, with
-    `PRAGMA data_version` on a connection of its own that never writes: the number changes
-    when any other connection — of this process or any other on the machine — commits. Costs a
-    few microseconds, so a worker can check it on every request (app/answers.py)."""
+    """Tells whether anyone changed what public answers are made of since the last look.
+
+    `PRAGMA data_version`, on a connection of its own that never writes, changes when any other
+    connection — of this process or any other on the machine — commits; it costs a few
+    microseconds, so a worker can check it on every request. Only then is the content stamp
+    read (models.ChangeStamp: SQLite triggers move it with every write to a watched table, in
+    the writer's transaction), so that the bookkeeping written all day (messages sent, audit
+    lines, staff sessions) does not throw every kept answer away (app/answers.py)."""
 
     def __init__(self, path: str):
         self._path = path
@@ -203,6 +208,7 @@ class ChangeWatch:
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
         self._seen: int | None = None
+        self._content: int | None = None
         self._generation = 0
 
     def generation(self) -> int:
@@ -216,8 +222,20 @@ class ChangeWatch:
             (version,) = self._connection.execute("PRAGMA data_version").fetchone()
             if version != self._seen:
                 self._seen = version
-                self._generation += 1
+                stamp = self._stamp()
+                if stamp is None or stamp != self._content:
+                    self._content = stamp
+                    self._generation += 1
             return self._generation
+
+    def _stamp(self) -> int | None:
+        """The content stamp; None (every commit counts) where the table is not there yet."""
+        try:
+            row = self._connection.execute("SELECT n FROM change_stamp WHERE topic = ?",
+                                           (CONTENT_STAMP,)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+        return row[0] if row else None
 
 
 def _change_watch(url: str) -> ChangeWatch | None:

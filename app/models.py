@@ -602,6 +602,40 @@ class HealthProbe(SQLModel, table=True):
     checked_at: datetime = Field(sa_column=utc_column())
 
 
+# --- issue 11: what kept answers watch (app/answers.py) ---
+
+# Tables whose writes never change a public answer: bookkeeping that runs all day (messages
+# sent, audit lines, staff sessions touched, health probes, idempotency records, wrong-NIK
+# counts, form drafts, a token's last use). Every other table's writes move the stamp.
+CHANGE_STAMP_UNWATCHED = frozenset({
+    "alembic_version", "change_stamp", "outbox", "audit_log", "staff_session", "health_probe",
+    "idempotency_record", "manage_attempt", "form_draft", "api_token",
+})
+CONTENT_STAMP = "content"
+
+
+class ChangeStamp(SQLModel, table=True):
+    """A count that SQLite triggers move with every INSERT, UPDATE and DELETE on a watched
+    table, in the writer's own transaction: a worker that sees it unchanged may answer a public
+    read from memory (app/answers.py). PostgreSQL has the table but no triggers (nothing is
+    kept there)."""
+
+    __tablename__ = "change_stamp"
+
+    topic: str = Field(primary_key=True, max_length=40)
+    n: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0"))
+
+
+def change_stamp_triggers(table: str) -> list[str]:
+    """The SQLite triggers that move the content stamp on a watched table (a migration that
+    adds or rebuilds a table calls this again: SQLite's table rebuild drops triggers). The
+    table names come from the schema, never from input."""
+    body = f"UPDATE change_stamp SET n = n + 1 WHERE topic = '{CONTENT_STAMP}'"  # noqa: S608
+    return [f"CREATE TRIGGER IF NOT EXISTS change_stamp_{table}_{event.lower()} AFTER {event} "
+            f"ON {table} BEGIN {body}; END"
+            for event in ("INSERT", "UPDATE", "DELETE")]
+
+
 # --- issue 9 (C): staff sessions — models below this line ---
 
 

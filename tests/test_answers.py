@@ -11,13 +11,14 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import text
 
 from app import answers, create_app
 from app.db import database
 from app.domain import accounts, capacity
 from app.domain.demo import seed_demo
 from app.migrate import upgrade
-from app.models import Office, utcnow
+from app.models import CHANGE_STAMP_UNWATCHED, AuditEntry, Office, SQLModel, utcnow
 from tests.support.databases import fresh_database, postgres_base_url
 from tests.support.niks import fresh_nik
 from tests.support.statements import counting
@@ -45,7 +46,7 @@ def workers(worker_name, tmp_path_factory):
         capacity.ensure_slots(session, office, "station", utcnow())
         _t, secret = accounts.mint_token(session, "admin", None, None, "answers")
         session.commit()
-    yield SimpleNamespace(one=one.test_client(), two=two.test_client(), app_one=one,
+    yield SimpleNamespace(one=one.test_client(), two=two.test_client(), app_one=one, app_two=two,
                           auth={"Authorization": f"Bearer {secret}"})
     for app in (one, two):
         app.extensions["rekam_db"].dispose()
@@ -108,6 +109,34 @@ def test_a_request_with_credentials_is_never_answered_from_memory(workers):
     _answer, sent = _statements(workers.app_one, lambda: workers.one.get(url,
                                                                           headers=workers.auth))
     assert sent > 0
+
+
+def test_bookkeeping_written_all_day_keeps_answers_and_a_watched_write_does_not(workers):
+    url = "/api/v1/offices"
+    workers.one.get(url)
+    with workers.app_two.app_context(), database().session() as session:
+        session.add(AuditEntry(actor="test", action="answers.test", subject="none"))
+        session.commit()  # an audit line: bookkeeping
+    _answer, sent = _statements(workers.app_one, lambda: workers.one.get(url))
+    assert sent == 0
+    with workers.app_two.app_context(), database().session() as session:
+        session.get(Office, PORONG).address = "Jl. Uji Jawaban 1"
+        session.commit()
+    answer = workers.one.get(url).json
+    assert next(o for o in answer if o["code"] == PORONG)["address"] == "Jl. Uji Jawaban 1"
+
+
+def test_every_table_but_the_bookkeeping_moves_the_stamp(workers):
+    """A table added (or rebuilt by a SQLite batch migration, which drops triggers) without
+    change_stamp_triggers() would let a kept answer outlive a write to it."""
+    with workers.app_one.app_context(), database().session() as session:
+        triggers = set(session.exec(text(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
+    missing = [f"{table}: {event}" for table in SQLModel.metadata.tables
+               if table not in CHANGE_STAMP_UNWATCHED
+               for event in ("insert", "update", "delete")
+               if f"change_stamp_{table}_{event}" not in triggers]
+    assert not missing
 
 
 @pytest.mark.db
