@@ -110,7 +110,7 @@ def _install_response_policies(app: Flask) -> None:
                 response.cache_control.public = True
                 response.cache_control.max_age = STATIC_MAX_AGE
                 response.cache_control.immutable = True
-        elif response.mimetype == "text/html":
+        elif response.mimetype == "text/html" and "Cookie" not in response.headers.get("Vary", ""):
             response.vary.add("Cookie")
         # Every response, every route: the headers are built once (per CSP variant), and
         # only the ones a view did not set itself are added.

@@ -86,6 +86,19 @@ def _store() -> AnswerStore | None:
     return current_app.extensions.setdefault("rekam_answers", AnswerStore())
 
 
+CONDITIONAL_ENVIRON = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_RANGE",
+                       "HTTP_IF_MATCH", "HTTP_IF_UNMODIFIED_SINCE", "HTTP_IF_RANGE")
+
+
+def conditional(response):
+    """response.make_conditional(request) when the request asks anything of it (a 304, a
+    range): else it would only parse the absent headers."""
+    environ = request.environ
+    if any(name in environ for name in CONDITIONAL_ENVIRON):
+        return response.make_conditional(request)
+    return response
+
+
 def request_key() -> tuple:
     """What tells two answers of one view apart: the request as it came (raw WSGI values, since
     parsing the cookies and quoting the path cost as much as the rest of a kept answer)."""
@@ -116,7 +129,7 @@ def kept(view: Callable) -> Callable:
         hit = store.get(key, generation, now)
         if hit is not None:
             response = current_app.response_class(hit.body, hit.status, Headers(hit.headers))
-            return response.make_conditional(request) if hit.etag else response
+            return conditional(response) if hit.etag else response
         response = current_app.make_response(view(*args, **kwargs))
         until = min(g.pop("answer_turns_at", now + KEEP_SECONDS), now + KEEP_SECONDS)
         if response.status_code == 200 and not response.direct_passthrough \

@@ -15,7 +15,10 @@ COOKIELESS_PREFIXES = ("/api/", "/.well-known/", "/static/")
 
 class RekamSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
-        if request.path.startswith(COOKIELESS_PREFIXES):
+        # Without the cookie there is nothing to read: a new session, without building the
+        # signing serializer (saving one, when a page fills it, builds its own).
+        if request.path.startswith(COOKIELESS_PREFIXES) or \
+                self.get_cookie_name(app) not in request.environ.get("HTTP_COOKIE", ""):
             return self.session_class()
         return super().open_session(app, request)
 

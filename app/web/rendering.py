@@ -12,6 +12,7 @@ import brotli
 from flask import Flask, Response, current_app, g, make_response, render_template, request, session
 from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
+from werkzeug.http import parse_accept_header
 
 from ..answers import carries_session_cookie, request_key
 from ..db import database
@@ -121,24 +122,34 @@ _ENCODERS = {"br": lambda data: brotli.compress(data, quality=11),
              "gzip": lambda data: gzip.compress(data, compresslevel=9, mtime=0)}
 
 
+@functools.lru_cache(maxsize=64)
+def _best_encoding(accept_encoding: str) -> str | None:
+    """The first of ours the client accepts, for an Accept-Encoding header as sent (browsers
+    send a handful of distinct ones: parsed once each)."""
+    accepted = parse_accept_header(accept_encoding)
+    return next((name for name in _ENCODERS if accepted[name]), None)
+
+
+# Set whole on a cached page (apply_policies finds Cookie there): building it with
+# response.vary.add parses and writes the header again on each call.
+CACHED_VARY = "HX-Request, Accept-Encoding, Cookie"
+
+
 def _cached_response(hit) -> Response:
     """A cached page, compressed with the best encoding the client accepts (the bytes made
     once per entry); flask-compress leaves a response that has its Content-Encoding alone."""
     _expires, body, status, mimetype, encoded, _generation = hit
     encoding = None
     if len(body) >= current_app.config.get("COMPRESS_MIN_SIZE", 500):
-        accepted = request.accept_encodings
-        encoding = next((name for name in _ENCODERS if accepted[name]), None)
+        encoding = _best_encoding(request.environ.get("HTTP_ACCEPT_ENCODING", ""))
     if encoding is not None:
         if encoding not in encoded:
             encoded[encoding] = _ENCODERS[encoding](body)
-        response = make_response(encoded[encoding], status)
+        response = current_app.response_class(encoded[encoding], status, mimetype=mimetype)
         response.headers["Content-Encoding"] = encoding
     else:
-        response = make_response(body, status)
-    response.mimetype = mimetype
-    response.vary.add("HX-Request")
-    response.vary.add("Accept-Encoding")
+        response = current_app.response_class(body, status, mimetype=mimetype)
+    response.headers["Vary"] = CACHED_VARY
     return response
 
 

@@ -9,7 +9,7 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from ...answers import kept
+from ...answers import conditional, kept
 from ...db import get_session
 from ...documents import NotStored, stored_pdf
 from ...domain import capture as captures
@@ -88,8 +88,8 @@ def _filename(result, suffix: str = "") -> str:
     return f"{kind}-{display_code(result.document['b'])}{suffix}.pdf"
 
 
-def _key_set() -> tuple[bytes, str]:
-    """The key set's bytes and ETag, kept JWKS_WORKER_SECONDS per worker: a rotated key is
+def _key_set() -> tuple[bytes, tuple[tuple[str, str], ...]]:
+    """The key set's bytes and headers, kept JWKS_WORKER_SECONDS per worker: a rotated key is
     published receipts.PUBLISH_LEAD before it signs, longer than this worker's copy and a
     verifier's (JWKS_MAX_AGE) together, so no copy lacks a key that signs. A key that left the
     set may be shown a minute longer, which verifies nothing new."""
@@ -99,22 +99,21 @@ def _key_set() -> tuple[bytes, str]:
         return kept[1], kept[2]
     keys = receipts.jwks(get_session())
     body = json.dumps(keys, separators=(",", ":")).encode()
-    etag = hashlib.sha256(body).hexdigest()[:32]
+    headers = (("Content-Type", "application/jwk-set+json"),
+               ("ETag", f'"{hashlib.sha256(body).hexdigest()[:32]}"'),
+               ("Cache-Control", f"public, max-age={JWKS_MAX_AGE}"),
+               ("Access-Control-Allow-Origin", "*"))  # public keys, for any verifier
     if keys["keys"]:  # none yet: the first booking makes one, so ask again next time
-        current_app.extensions["rekam_jwks"] = (now + JWKS_WORKER_SECONDS, body, etag)
-    return body, etag
+        current_app.extensions["rekam_jwks"] = (now + JWKS_WORKER_SECONDS, body, headers)
+    return body, headers
 
 
 @bp.get("/.well-known/jwks.json")
 @limiter.exempt
 def show_jwks():
-    body, etag = _key_set()
-    response = Response(body, mimetype="application/jwk-set+json")
-    response.set_etag(etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = JWKS_MAX_AGE
-    response.headers["Access-Control-Allow-Origin"] = "*"  # public keys, for any verifier
-    return response.make_conditional(request)
+    # The headers are made with the kept key set: this is fetched by every verifier.
+    body, headers = _key_set()
+    return conditional(Response(body, headers=list(headers)))
 
 
 @bp.get("/v/<token:token>")
