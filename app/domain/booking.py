@@ -31,7 +31,7 @@ from ..models import (
     Slot,
     utcnow,
 )
-from . import audit, capacity, codes, receipts, services
+from . import audit, capacity, codes, receipts, rows, services
 from .eligibility import RECORDING_AGE, age_band, band_is_elderly, check_eligibility
 from .errors import ValidationError
 from .names import NameError, clean_name
@@ -197,22 +197,33 @@ def has_active_booking(session: Session, hashed: str) -> bool:
         Booking.nik_hash == hashed, Booking.status.in_(ACTIVE_STATUSES))).first() is not None
 
 
+@functools.cache
+def _take_statement(open_share_only: bool, check_closure: bool):
+    """The conditional UPDATE in its four shapes, each built (and so compiled) once: building it
+    per booking cost more than running it (issue 11)."""
+    conditions = [Slot.id == sa.bindparam("slot_id"), Slot.booked < Slot.capacity]
+    if open_share_only:
+        conditions.append(Slot.booked - Slot.booked_priority < Slot.capacity - Slot.held_back)
+    if check_closure:
+        conditions.append(~sa.exists().where(Closure.office_code == sa.bindparam("office"),
+                                             Closure.day == sa.bindparam("day")))
+    return (update(Slot).where(*conditions)
+            .values(booked=Slot.booked + 1,
+                    booked_priority=Slot.booked_priority + sa.bindparam("held", type_=sa.Integer))
+            .execution_options(synchronize_session=False))
+
+
 def _take_place(session: Session, slot: Slot, held_share: bool, open_to_all: bool,
                 not_closed_on: tuple[str, date] | None = None) -> bool:
     """One conditional UPDATE; True when a place was taken. Without the held share and before
     its release, only the open share (capacity − held back) counts. `not_closed_on`: (office,
     local day) the admin must not have closed: checked here, in the same statement, so the
     booking transaction reads nothing."""
-    conditions = [Slot.id == slot.id, Slot.booked < Slot.capacity]
-    if not held_share and not open_to_all:
-        conditions.append(Slot.booked - Slot.booked_priority < Slot.capacity - Slot.held_back)
+    params = {"slot_id": slot.id, "held": int(held_share)}
     if not_closed_on is not None:
-        conditions.append(~sa.exists().where(Closure.office_code == not_closed_on[0],
-                                             Closure.day == not_closed_on[1]))
-    result = session.execute(update(Slot).where(*conditions).values(
-        booked=Slot.booked + 1, booked_priority=Slot.booked_priority + int(held_share))
-        .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+        params["office"], params["day"] = not_closed_on
+    statement = _take_statement(not held_share and not open_to_all, not_closed_on is not None)
+    return session.execute(statement, params).rowcount == 1
 
 
 def _give_back(session: Session, slot_id: int, held_share: bool) -> None:
@@ -320,8 +331,7 @@ def _write(session: Session, fields: dict, office: Office, slot: Slot, now: date
         inserted = False  # an IntegrityError after the booking's own INSERT is not a clash
         try:
             with session.begin_nested():
-                session.add(booking)
-                session.flush()
+                rows.insert(session, booking)
                 inserted = True
                 audit.record(session, actor, "booking.create", f"booking:{booking.code}",
                              f"slot={slot.id} channel={channel}")

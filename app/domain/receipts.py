@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from ..adapters import signing
 from ..formatting import display_code, masked_nik
 from ..models import Booking, CaptureStationKey, Office, Receipt, SigningKey, Slot, utcnow
-from . import audit
+from . import audit, rows
 from .office_settings import CardPickup, card_pickup
 
 FORMAT_VERSION = 1
@@ -189,10 +189,9 @@ def issue_receipt(session: Session, booking: Booking, kind: str = "booking", *, 
     token = signing.sign(claims, key.kid, signing.private_key(key.private_sealed, data_key,
                                                               key.kid))
     expires_at = datetime.fromtimestamp(claims["exp"], now.tzinfo)
-    receipt = Receipt(booking_id=booking.id, kind=kind, token=token,
-                      token_sha256=token_digest(token), kid=key.kid,
-                      issued_at=now, expires_at=expires_at)
-    session.add(receipt)
+    receipt = rows.insert(session, Receipt(booking_id=booking.id, kind=kind, token=token,
+                                           token_sha256=token_digest(token), kid=key.kid,
+                                           issued_at=now, expires_at=expires_at))
     # The key stays published until its last document expires: one conditional UPDATE, no race;
     # not sent when the key as read already outlives this document (not_after only grows).
     if key.not_after is None or key.not_after < expires_at:
