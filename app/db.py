@@ -330,3 +330,13 @@ def _close_session(_exc) -> None:
     g.pop("db_writes", None)
     if session is not None:
         session.close()
+
+
+def keep_horizon(office, pool: str, now) -> None:
+    """The booking horizon's slot rows, made before a request lists them: the one step the
+    citizen pages, the desa staff's form and the API share (the faces may not import each
+    other). Its memory of horizons found complete lives with the app (one set per worker)."""
+    from .domain import capacity  # the domain's rule; this is only the request's glue
+
+    capacity.keep_horizon(get_session(), office, pool, now, write=write_step,
+                          seen=current_app.extensions.setdefault("horizon_complete", set()))

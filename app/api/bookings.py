@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import messages
 from ..answers import kept, turns_at
-from ..db import database, get_session, write_step
+from ..db import database, get_session, keep_horizon
 from ..domain import booking as bookings
 from ..domain import capacity, receipts
 from ..domain.codes import normalise_code
@@ -84,11 +84,6 @@ def _day_param(name: str, default: date) -> date:
     return day
 
 
-def ensure_horizon(office: Office, pool: str) -> None:
-    capacity.keep_horizon(get_session(), office, pool, utcnow(), write=write_step,
-                          seen=current_app.extensions.setdefault("horizon_complete", set()))
-
-
 @route("/offices/<code>/slots", summary="Free places of an office's slots (public)",
        responses={200: ("Slots with a place left for someone, oldest first", list[SlotOut]),
                   404: ("No such office", ErrorOut), 422: ("Bad dates or service", ErrorOut)},
@@ -119,7 +114,7 @@ def list_slots_json(code: str):
     if last < first or (last - first).days >= MAX_DAYS:
         raise ApiError(422, "invalid", INVALID, {"to": BAD_RANGE})
     pool = capacity.pool_for(service)
-    ensure_horizon(office, pool)
+    keep_horizon(office, pool, now)
     views = capacity.list_slots(get_session(), office, pool, first, last, now, closures=closures)
     turns_at(capacity.list_turns(office, views, now))
     return jsonify([{

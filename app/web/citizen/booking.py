@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
 from ... import messages
-from ...db import get_session, write_step
+from ...db import get_session, keep_horizon
 from ...domain import booking as bookings
 from ...domain import capacity, drafts, manage_access, receipts
 from ...domain.codes import normalise_code
@@ -157,8 +157,7 @@ def _horizon_views(office: Office, pool: str) -> list[capacity.SlotView]:
     memo = g.setdefault("booking_views", {})
     if (office.code, pool) not in memo:
         now = utcnow()
-        capacity.keep_horizon(get_session(), office, pool, now, write=write_step,
-                              seen=current_app.extensions.setdefault("horizon_complete", set()))
+        keep_horizon(office, pool, now)
         first, last = capacity.horizon(office, now)
         memo[office.code, pool] = [
             v for v in capacity.list_slots(get_session(), office, pool, first, last, now,

@@ -18,7 +18,7 @@ from sqlmodel import select
 from wtforms import SelectChoice
 
 from ... import messages
-from ...db import get_session, write_step
+from ...db import get_session, keep_horizon, write_step
 from ...domain import booking as bookings
 from ...domain import capacity, coverage, outreach, receipts, staff
 from ...domain.errors import ValidationError
@@ -135,8 +135,7 @@ def _slot_choices(service: str) -> list[tuple[str, str]]:
     """The desa's outreach visits first (first recordings), then the office's free slots."""
     office, now = _office(), utcnow()
     pool = capacity.pool_for(service)
-    capacity.keep_horizon(get_session(), office, pool, now, write=write_step,
-                          seen=current_app.extensions.setdefault("horizon_complete", set()))
+    keep_horizon(office, pool, now)
     today = capacity.local_today(office, now)
     found = [(str(v.slot.id), _slot_label(office, v.slot, office.name))
              for v in capacity.list_slots(get_session(), office, pool, today,
