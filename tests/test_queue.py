@@ -123,6 +123,27 @@ def test_where_a_ticket_stands_and_the_estimated_wait(session):
     assert queue.standing(session, tickets[1], NINE).position == 1
 
 
+def test_each_place_told_is_the_place_in_the_line_the_desks_will_call(session):
+    """standing() counts; queue.order() walks the rows: they agree for every waiting ticket,
+    due or early, across lanes, after a run of priority calls."""
+    early = [arrive(session, at=NINE - timedelta(minutes=40), slot=NINE + timedelta(minutes=m))
+             for m in (30, 10)]
+    now_due = [arrive(session, priority=p, walk_in=w, at=NINE - timedelta(minutes=m),
+                      slot=NINE - timedelta(hours=1))
+               for p, w, m in ((True, False, 30), (False, True, 25), (True, False, 20),
+                               (True, False, 15), (False, False, 12), (True, False, 5))]
+    ties = [arrive(session, priority=p, at=NINE - timedelta(minutes=40), slot=NINE + timedelta(
+        minutes=50)) for p in (True, False)]  # not due yet: two lanes, one due time
+    moment = NINE - timedelta(minutes=1)
+    queue.call_next(session, office(session), "351504-1", "user:1", moment)
+    waiting = [t for t in early + now_due + ties if session.get(Ticket, t.id).status == "waiting"]
+    line = queue.order(queue._waiting(session, "351504", waiting[0].day, "station"),
+                       queue._recent_lanes(session, "351504", waiting[0].day, "station"), moment)
+    expected = {t.id: place for place, t in enumerate(line, 1)}
+    told = {t.id: queue.standing(session, t, moment).position for t in waiting}
+    assert told == expected, (told, expected, [(t.id, t.lane, t.number, t.due_at) for t in line])
+
+
 def test_the_board_shows_calls_and_the_next_numbers_without_names(session):
     for _ in range(3):
         arrive(session)

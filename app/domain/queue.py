@@ -12,12 +12,15 @@ Calling is a conditional UPDATE on `status = 'waiting'`: two desks can never tak
 
 from __future__ import annotations
 
+import functools
 import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
+from sqlalchemy import case as sa_case
 from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
@@ -69,6 +72,12 @@ def _key(ticket: Waiting):
     return ticket.due_at, ticket.number
 
 
+def _across_lanes(ticket: Waiting):
+    """Tickets of different lanes in one order (the idle desk's, and after every due ticket):
+    by due time, number, then lane, so that a place told is the place called."""
+    return ticket.due_at, ticket.number, LANE_ORDER.index(ticket.lane)
+
+
 def choose(waiting: Sequence[Waiting], recent_lanes: Sequence[str], now: datetime,
            max_priority_run: int = MAX_PRIORITY_RUN) -> Waiting | None:
     """The next ticket for a desk, by the documented fairness rule:
@@ -85,7 +94,7 @@ def choose(waiting: Sequence[Waiting], recent_lanes: Sequence[str], now: datetim
         return None
     due = [t for t in waiting if t.due_at <= now]
     if not due:
-        return min(waiting, key=_key)
+        return min(waiting, key=_across_lanes)
     by_lane = {lane: sorted((t for t in due if t.lane == lane), key=_key) for lane in LANE_ORDER}
     run = 0
     for lane in recent_lanes:
@@ -108,7 +117,7 @@ def order(waiting: Sequence[Waiting], recent_lanes: Sequence[str], now: datetime
     and again, without its cost growing with the square of the line."""
     due = {lane: sorted((t for t in waiting if t.lane == lane and t.due_at <= now), key=_key)
            for lane in LANE_ORDER}
-    later = sorted((t for t in waiting if t.due_at > now), key=_key)
+    later = sorted((t for t in waiting if t.due_at > now), key=_across_lanes)
     run = 0
     for lane in recent_lanes:
         if lane != "P":
@@ -129,6 +138,38 @@ def order(waiting: Sequence[Waiting], recent_lanes: Sequence[str], now: datetime
         heads[lane] += 1
         run = run + 1 if lane == "P" else 0
     return line + later  # then the idle desk's rule: the earliest of those not yet due
+
+
+def _priority_run(recent_lanes: Sequence[str]) -> int:
+    run = 0
+    for lane in recent_lanes:
+        if lane != "P":
+            break
+        run += 1
+    return run
+
+
+def position_in_line(lane: str, ahead_in_lane: int, due_per_lane: dict[str, int],
+                     recent_lanes: Sequence[str],
+                     max_priority_run: int = MAX_PRIORITY_RUN) -> int:
+    """Where a due ticket stands in `order`'s line (1 = next), from counts alone: the due
+    tickets of each lane (itself not counted) and how many of its own lane are before it.
+    The same walk as `order`, over numbers instead of rows, so a check-in does not read the
+    whole waiting line to tell one person their place (issue 12)."""
+    length = {name: due_per_lane.get(name, 0) for name in LANE_ORDER}
+    length[lane] += 1
+    heads = dict.fromkeys(LANE_ORDER, 0)
+    run = _priority_run(recent_lanes)
+    position = 0
+    while True:
+        others = heads["A"] < length["A"] or heads["B"] < length["B"]
+        chosen = next(name for name in LANE_ORDER if heads[name] < length[name]
+                      and not (name == "P" and run >= max_priority_run and others))
+        position += 1
+        if chosen == lane and heads[lane] == ahead_in_lane:
+            return position
+        heads[chosen] += 1
+        run = run + 1 if chosen == "P" else 0
 
 
 # --- tickets -----------------------------------------------------------------------------------
@@ -180,6 +221,39 @@ def _waiting(session: Session, office_code: str, day: date, pool: str) -> list[W
         Ticket.office_code == office_code, Ticket.day == day, Ticket.pool == pool,
         Ticket.status == "waiting"))
     return [Waiting(*row) for row in rows]
+
+
+@functools.cache
+def _position_statement():
+    """Built once (building it cost more than running it): per lane and due-or-not, how many
+    others wait in the pool and how many of them come before the ticket (`_across_lanes`)."""
+    due_at, number = sa.bindparam("due_at", type_=Ticket.due_at.type), sa.bindparam("number")
+    rank = sa_case({lane: n for n, lane in enumerate(LANE_ORDER)}, value=Ticket.lane)
+    before = (Ticket.due_at < due_at) | ((Ticket.due_at == due_at) & (Ticket.number < number)) \
+        | ((Ticket.due_at == due_at) & (Ticket.number == number) & (rank < sa.bindparam("rank")))
+    is_due = Ticket.due_at <= sa.bindparam("now", type_=Ticket.due_at.type)
+    return (select(Ticket.lane, is_due, func.count(), func.sum(sa_case((before, 1), else_=0)))
+            .where(Ticket.office_code == sa.bindparam("office"), Ticket.day == sa.bindparam("day"),
+                   Ticket.pool == sa.bindparam("pool"), Ticket.status == "waiting",
+                   Ticket.id != sa.bindparam("id"))
+            .group_by(Ticket.lane, is_due))
+
+
+def _position(session: Session, ticket: Ticket, now: datetime) -> int:
+    """The ticket's place in `order`'s line from one grouped count of the others waiting in its
+    pool: per lane, due or not, how many and how many before it."""
+    rows = session.execute(_position_statement(), {
+        "office": ticket.office_code, "day": ticket.day, "pool": ticket.pool, "id": ticket.id,
+        "due_at": ticket.due_at, "number": ticket.number,
+        "rank": LANE_ORDER.index(ticket.lane), "now": now}).all()
+    due = {lane: total for lane, due_now, total, _ahead in rows if due_now}
+    if ticket.due_at > now:  # after every due ticket, then by due time across lanes
+        return sum(due.values()) + sum(int(ahead or 0) for _lane, due_now, _total, ahead
+                                       in rows if not due_now) + 1
+    ahead = next((int(a or 0) for lane, due_now, _t, a in rows
+                  if due_now and lane == ticket.lane), 0)
+    return position_in_line(ticket.lane, ahead, due,
+                            _recent_lanes(session, ticket.office_code, ticket.day, ticket.pool))
 
 
 def _recent_lanes(session: Session, office_code: str, day: date, pool: str,
@@ -325,9 +399,7 @@ def standing(session: Session, ticket: Ticket, now: datetime | None = None) -> S
             name = found or ticket.counter
         return Standing(ticket, number, None, None, None, name)
     office = session.get(Office, ticket.office_code)
-    line = order(_waiting(session, office.code, ticket.day, ticket.pool),
-                 _recent_lanes(session, office.code, ticket.day, ticket.pool), now)
-    position = next(i for i, t in enumerate(line, 1) if t.id == ticket.id)
+    position = _position(session, ticket, now)
     # Everyone ahead plus the services under way at the desks: about `position` services.
     low, high = wait_range(position, service_minutes(session, office, ticket.day, ticket.pool),
                            open_desks(session, office.code, ticket.pool))

@@ -107,3 +107,23 @@ def test_the_wait_is_a_range_in_five_minutes():
     assert wait_range(1, 2, 3) == (0, 5)
     low, high = wait_range(0, 10, 1)
     assert (low, high) == (0, 5)
+
+
+def test_a_place_counted_from_lane_counts_is_the_place_in_the_whole_line():
+    """position_in_line (what a check-in tells the person, from one grouped count) agrees with
+    `order` over the rows themselves, for random lines, runs of priority calls and times."""
+    from app.domain.queue import LANE_ORDER, position_in_line
+
+    rng = random.Random(11)
+    for _ in range(400):
+        numbers = {lane: itertools.count(1) for lane in LANE_ORDER}
+        waiting = [ticket(lane, next(numbers[lane]), rng.randrange(-90, 1))
+                   for lane in rng.choices(LANE_ORDER, k=rng.randrange(1, 40))]
+        recent = rng.choices(LANE_ORDER, k=rng.randrange(0, 5))
+        line = order(waiting, recent, NINE)
+        for place, target in enumerate(line, 1):
+            others = [t for t in waiting if t is not target]
+            due = {lane: sum(1 for t in others if t.lane == lane) for lane in LANE_ORDER}
+            ahead = sum(1 for t in others if t.lane == target.lane
+                        and (t.due_at, t.number) < (target.due_at, target.number))
+            assert position_in_line(target.lane, ahead, due, recent) == place
