@@ -145,7 +145,10 @@ def test_the_real_servers_logs_hash_tokens_escape_controls_and_hide_personal_dat
     booked = httpx.post(f"{base}/api/v1/bookings", json=body, headers=headers)
     assert booked.status_code == 201, booked.text
     token = booked.json()["verify_url"].rsplit("/", 1)[1]
-    assert httpx.get(f"{base}/v/{token}").status_code == 200
+    # The page renders, signs and stores the PDF on this first look (a fresh worker also loads
+    # WeasyPrint's fonts): seconds on a loaded machine, more than httpx's 5 s default. This test
+    # is about the log, not the speed: wait for the answer.
+    assert httpx.get(f"{base}/v/{token}", timeout=120).status_code == 200
     assert httpx.get(f"{base}/api/v1/verify/{token}").status_code == 200
     assert httpx.get(f"{base}/%1b[31mred%0aforged").status_code == 404
     _raw_request(base, b"GET /\x1b[2Jraw HTTP/1.1")
