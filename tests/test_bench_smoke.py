@@ -151,7 +151,7 @@ def test_two_servers_behind_one_postgres_and_one_redis_book_exactly_and_share_li
     assert cross_row[3] == "met", cross_row
     assert limit_row[3] == "met", limit_row
     # Everything the bench started is gone.
-    assert started and all(s.proc is None for s in started)
+    assert started and all(s.proc is None and s.stopping is None for s in started)
     assert redis.proc.poll() is not None
     assert not pg.folder.exists() and not instance.exists()
     with pytest.raises(OSError):

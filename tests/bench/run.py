@@ -23,6 +23,7 @@ decorated with `@case("name", "Title")`. A page for page weight: append a Page t
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import datetime as dt
 import gzip
@@ -275,6 +276,7 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = OUT / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.stopping: subprocess.Popen[bytes] | None = None  # SIGTERM sent, not yet waited for
 
     def start(self, timeout: float = 90) -> Server:
         OUT.mkdir(parents=True, exist_ok=True)
@@ -283,12 +285,14 @@ class Server:
         self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
                 fetch(self.url + "/", timeout=5)
+                say(f"{self.name} answered after {time.monotonic() - started:.1f}s")
                 return self
             except OSError:
                 time.sleep(0.2)
@@ -300,10 +304,26 @@ class Server:
         except OSError:
             return ""
 
-    def stop(self) -> None:
-        proc, self.proc = self.proc, None
+    def stop(self, wait: bool = True) -> None:
+        """Stop the server's process group. `wait=False`: SIGTERM now, and the run goes on
+        while it shuts down (gunicorn's graceful stop takes 1–4 s of waiting); the next stop()
+        (the run's end at the latest) waits for it, with SIGKILL after 25 s."""
+        proc, self.proc = self.proc or self.stopping, None
+        self.stopping = None
         if proc is None or proc.poll() is not None:
             return
+        if not wait:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            self.stopping = proc
+            say(f"stopping {self.name} (SIGTERM sent; waited for at the end)")
+            return
+        started = time.monotonic()
+        self._stop(proc)
+        say(f"stopped {self.name} in {time.monotonic() - started:.1f}s")
+
+    @staticmethod
+    def _stop(proc: subprocess.Popen[bytes]) -> None:
         for sig, wait in ((signal.SIGTERM, 25), (signal.SIGKILL, 5)):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, sig)
@@ -552,9 +572,11 @@ class Bench:
 
     def booking_check(self, env: dict[str, str]) -> tuple[bool, str]:
         """`flask booking-check` against that server's database: (no drift, its last line)."""
+        started = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "booking-check"],
                               cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                               text=True, timeout=300, check=False)
+        say(f"booking-check in {time.monotonic() - started:.1f}s")
         lines = (done.stdout + done.stderr).strip().splitlines()
         return done.returncode == 0, lines[-1] if lines else f"exit {done.returncode}"
 
@@ -615,14 +637,23 @@ class Bench:
             self.servers[name] = server.start()
         return self.servers[name]
 
-    def seed(self, env: dict[str, str]) -> None:
+    def seed(self, *envs: dict[str, str]) -> None:
+        """`flask seed-demo` into each environment's database, all at once (separate
+        databases: nothing they share)."""
         argv = [sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo"]
-        say(f"seeding: {shlex.join(argv)} (INSTANCE_PATH={env.get('INSTANCE_PATH')}"
-            f"{', ' + env['DATABASE_URL'].split('@')[-1] if env.get('DATABASE_URL') else ''})")
-        done = subprocess.run(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=300, check=False)
-        if done.returncode:
-            raise RuntimeError(f"seed-demo failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+        for env in envs:
+            say(f"seeding: {shlex.join(argv)} (INSTANCE_PATH={env.get('INSTANCE_PATH')}"
+                f"{', ' + env['DATABASE_URL'].split('@')[-1] if env.get('DATABASE_URL') else ''})")
+        started = time.monotonic()
+        with concurrent.futures.ThreadPoolExecutor(len(envs)) as pool:
+            runs = [pool.submit(subprocess.run, argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
+                                capture_output=True, text=True, timeout=300, check=False)
+                    for env in envs]
+            done = [run.result() for run in runs]
+        say(f"seeded in {time.monotonic() - started:.1f}s")
+        for one in done:
+            if one.returncode:
+                raise RuntimeError(f"seed-demo failed ({one.returncode}):\n{one.stdout}{one.stderr}")
 
     # -- measures ------------------------------------------------------------------------------
 
@@ -639,15 +670,22 @@ class Bench:
             return
         plan = [BASELINE, *(load for load in todo if load is not BASELINE)]
         ready = []
-        for load in plan:  # check the answer, warm up
+        for load in plan:  # check the answer
             url = self.server(load.server).url + load.path
             check = fetch(url, load.headers, method=load.method, body=load.body)
             if check.status not in load.expect:
                 self.failures[load] = (f"HTTP {check.status} (expected "
                                        f"{'/'.join(map(str, load.expect))}): not measured")
                 continue
-            run_wrk(url, self.warmup, load, self.tag(load) + "-warmup")
             ready.append((load, url))
+        # Warm up: every load's wrk for `warmup` seconds, all at once (one warm-up second per
+        # pass instead of one per load; nothing of it is counted).
+        say(f"warm-up: {len(ready)} loads at once ({self.warmup}s)")
+        warmups = [(url, load, self.tag(load) + "-warmup") for load, url in ready]
+        with concurrent.futures.ThreadPoolExecutor(max(1, len(warmups))) as pool:
+            for done in [pool.submit(run_wrk, url, self.warmup, load, tag)
+                         for url, load, tag in warmups]:
+                done.result()
         duration = duration or self.duration
         rounds = min(self.rounds, duration)  # wrk takes whole seconds
         for n in range(rounds):
