@@ -262,6 +262,19 @@ def receipts(bench: Bench) -> Section:
 # --------------------------------------------------------------------------------------------
 
 
+def app_settings(env: dict[str, str]) -> dict[str, str]:
+    """The settings a server started with `env` reads (app/config.py's names), for an app made
+    in this process: DATABASE_URL spelt out (the instance folder's SQLite unless set), so that
+    one in this process's own environment cannot stand in for the one `env` leaves unset."""
+    from app.config import ENV_NAMES
+
+    settings = {k: v for k, v in env.items() if k in ENV_NAMES}
+    if not settings.get("DATABASE_URL"):
+        instance = Path(env["INSTANCE_PATH"]).resolve()
+        settings["DATABASE_URL"] = f"sqlite:///{instance / 'rekam.sqlite3'}"
+    return settings
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -638,22 +651,28 @@ class Bench:
         return self.servers[name]
 
     def seed(self, *envs: dict[str, str]) -> None:
-        """`flask seed-demo` into each environment's database, all at once (separate
-        databases: nothing they share)."""
-        argv = [sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo"]
+        """What `flask --app wsgi seed-demo` does (app/cli.py: `upgrade_if_needed`, then
+        `seed_demo` in a write session), for each environment's database, in this process:
+        a Python start and an app import less per database than the command."""
+        from app import create_app
+        from app.db import database
+        from app.domain.demo import seed_demo
+        from app.migrate import upgrade_if_needed
+
         for env in envs:
-            say(f"seeding: {shlex.join(argv)} (INSTANCE_PATH={env.get('INSTANCE_PATH')}"
-                f"{', ' + env['DATABASE_URL'].split('@')[-1] if env.get('DATABASE_URL') else ''})")
-        started = time.monotonic()
-        with concurrent.futures.ThreadPoolExecutor(len(envs)) as pool:
-            runs = [pool.submit(subprocess.run, argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                                capture_output=True, text=True, timeout=300, check=False)
-                    for env in envs]
-            done = [run.result() for run in runs]
-        say(f"seeded in {time.monotonic() - started:.1f}s")
-        for one in done:
-            if one.returncode:
-                raise RuntimeError(f"seed-demo failed ({one.returncode}):\n{one.stdout}{one.stderr}")
+            say(f"seeding (seed-demo's steps, in-process): INSTANCE_PATH="
+                f"{env.get('INSTANCE_PATH')}"
+                f"{', ' + env['DATABASE_URL'].split('@')[-1] if env.get('DATABASE_URL') else ''}")
+            started = time.monotonic()
+            app = create_app(app_settings(env))
+            try:
+                upgrade_if_needed(app.config["DATABASE_URL"])
+                with app.app_context(), database().session(write=True) as session:
+                    seed_demo(session)
+                    session.commit()
+            finally:
+                app.extensions["rekam_db"].dispose()
+            say(f"seeded in {time.monotonic() - started:.1f}s")
 
     # -- measures ------------------------------------------------------------------------------
 
