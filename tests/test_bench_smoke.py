@@ -14,11 +14,11 @@ from sqlmodel import func, select
 
 from app import create_app
 from app.db import database
-from app.domain import receipts
+from app.domain import capacity, receipts
 from app.domain.booking import counter_drift
 from app.domain.demo import seed_demo
 from app.migrate import upgrade
-from app.models import Booking, Receipt, Slot
+from app.models import Booking, Office, Receipt, Slot, utcnow
 from tests.bench import issue11, run, scale, services
 from tests.support.databases import fresh_database
 
@@ -105,6 +105,12 @@ def test_the_generator_makes_a_kabupaten_whose_counters_and_tokens_hold(tmp_path
             assert slot.booked <= slot.capacity - slot.held_back
         statuses = set(session.exec(select(Booking.status).distinct()))
         assert {"booked", "collected"} <= statuses
+        # Both pools' horizons are complete: the app's own job would add no slot.
+        for code in offices:
+            office = session.get(Office, code)
+            for pool in ("station", "counter"):
+                assert capacity.missing_times(session, office, pool,
+                                              *capacity.horizon(office, utcnow())) == []
         # The tokens are the app's own: genuine under the published key.
         current = receipts.verify_token(session, made.sample_token)
         assert current.genuine and current.status == "valid"

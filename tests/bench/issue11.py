@@ -339,14 +339,15 @@ def scale_out(bench: Bench, clients: int = OUT_CLIENTS, places: int = OUT_PLACES
     database = pg.url("rekam_scale_out")
     shared = {"SECRET_KEY": secrets.token_hex(32), "DATA_KEY": secrets.token_hex(32),
               "DATABASE_URL": database, "REDIS_URL": redis.url(0), "RATE_LIMITS": "on"}
-    servers, envs = [], []
+    ports, envs = [], []
     for name in ("a", "b"):
-        port = services.free_port()
-        env = dict(bench.env(port), **shared, INSTANCE_PATH=str(bench.folder(f"server-{name}")))
-        envs.append(env)
-        if name == "a":
-            bench.seed(env)
-        servers.append(bench.start_app(f"rekam-{name}", env, port))
+        ports.append(services.free_port())
+        envs.append(dict(bench.env(ports[-1]), **shared,
+                         INSTANCE_PATH=str(bench.folder(f"server-{name}"))))
+    bench.seed(envs[0])  # one database for both
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:  # both servers start at once
+        servers = list(pool.map(lambda n: bench.start_app(f"rekam-{'ab'[n]}", envs[n], ports[n]),
+                                range(2)))
     a, b = servers
     prepared = rush.prepare(envs[0], places)
     tokens = [prepared["token"]] + [rush.prepare(envs[0], places)["token"]

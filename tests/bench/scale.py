@@ -526,6 +526,7 @@ def generate(settings: dict, *, also: tuple[dict, ...] = (), bookings: int = 400
     codes = [f"3515{i:02d}" for i in range(1, 1 + min(offices, len(SIDOARJO)))]
     existing: set[str] = set()
     key_row = None
+    next_slot = next_booking = next_receipt = 1  # past every target's ids
     for target_app in apps:
         with target_app.app_context(), database().session() as session:
             _offices(session, codes)
@@ -534,11 +535,13 @@ def generate(settings: dict, *, also: tuple[dict, ...] = (), bookings: int = 400
                 key_row = {c.name: getattr(key, c.name) for c in SigningKey.__table__.columns}
             elif session.get(SigningKey, key_row["kid"]) is None:
                 session.add(SigningKey(**key_row))
-            # The counter pool's horizon, by the app itself (as its job does), before the load.
-            for code in codes:
-                capacity.ensure_slots(session, session.get(Office, code), "counter", now)
             session.commit()
             existing.update(session.execute(sa.select(Booking.code)).scalars())
+            tops = [(session.execute(sa.select(sa.func.max(table.id))).scalar() or 0) + 1
+                    for table in (Slot, Booking, Receipt)]
+            next_slot, next_booking, next_receipt = (
+                max(a, b) for a, b in zip((next_slot, next_booking, next_receipt), tops,
+                                          strict=True))
     kid = key_row["kid"]
     pem = signing.decrypt_private(key_row["private_sealed"], data_key, kid)
     private = load_pem_private_key(pem, password=None)
@@ -546,26 +549,29 @@ def generate(settings: dict, *, also: tuple[dict, ...] = (), bookings: int = 400
     if crypto_sign(b"rekam", secret)[:64] != private.sign(b"rekam"):  # Ed25519 is deterministic
         raise RuntimeError("libsodium and cryptography sign differently")
     header = signing.sign({"v": 1}, kid, pem).split(".")[0]  # the app's own header segment
-    phases["offices, key, counter pool"] = time.perf_counter() - started
+    phases["offices and key"] = time.perf_counter() - started
 
-    # Slots: the year behind and the horizon ahead, times from the domain.
+    # Slots, times from the domain: the station pool's year behind and horizon ahead (the
+    # bookings go there), and the counter pool's horizon — the rows `capacity.ensure_slots`
+    # makes (its `missing_times` and `slot_capacity`), as the app's job keeps them.
     t = time.perf_counter()
     slot_rows: list[list] = []
+    counter_rows: list[list] = []
     zones = {}
     with app.app_context(), database().session() as session:
-        next_slot = (session.execute(sa.select(sa.func.max(Slot.id))).scalar() or 0) + 1
         for code in codes:
             office = session.get(Office, code)
             zones[code] = capacity.zone(office)
-            today = capacity.local_today(office, now)
-            first, last = today - timedelta(days=days), capacity.horizon(office, now)[1]
-            cap, held = capacity.slot_capacity(office, "station",
-                                               capacity.active_units(session, code, "station"))
-            for starts, ends in capacity.missing_times(session, office, "station", first, last):
-                slot_rows.append([next_slot, code, "station", starts, ends, cap, held, 0, 0])
-                next_slot += 1
-        next_booking = (session.execute(sa.select(sa.func.max(Booking.id))).scalar() or 0) + 1
-        next_receipt = (session.execute(sa.select(sa.func.max(Receipt.id))).scalar() or 0) + 1
+            first, last = capacity.horizon(office, now)
+            for pool, rows, since in (("station", slot_rows, first - timedelta(days=days)),
+                                      ("counter", counter_rows, first)):
+                cap, held = capacity.slot_capacity(office, pool,
+                                                   capacity.active_units(session, code, pool))
+                for starts, ends in capacity.missing_times(session, office, pool, since, last):
+                    rows.append([None, code, pool, starts, ends, cap, held, 0, 0])
+    for row in slot_rows + counter_rows:
+        row[0] = next_slot
+        next_slot += 1
     phases["slot times"] = time.perf_counter() - t
 
     # The plan: how many bookings each slot gets and in which state, so that each slot's
@@ -590,7 +596,7 @@ def generate(settings: dict, *, also: tuple[dict, ...] = (), bookings: int = 400
         total += take
     if slot_rows and _stamp(plan[0][2]) != _sqlite_time(slot_rows[0][3]):
         raise RuntimeError("_stamp does not write what SQLAlchemy writes")
-    for row in slot_rows:
+    for row in slot_rows + counter_rows:
         row[3], row[4] = _stamp(_seconds(row[3])), _stamp(_seconds(row[4]))
     processes = max(1, processes or min(2, os.cpu_count() or 1))
     parts = max(1, min(2 * processes, total // 1000 or 1))  # chunks: load balance, not too many
@@ -629,7 +635,7 @@ def generate(settings: dict, *, also: tuple[dict, ...] = (), bookings: int = 400
                     receipt=_layout(Receipt.__table__, RECEIPT_FIELDS), folder=folder,
                     postgres=[target.url for target in targets if target.dialect == "postgresql"])
         slot_layout = _layout(Slot.__table__, SLOT_FIELDS)
-        slots = [slot_layout[1](tuple(row) + slot_layout[2]) for row in slot_rows]
+        slots = [slot_layout[1](tuple(row) + slot_layout[2]) for row in slot_rows + counter_rows]
         t = time.perf_counter()
         context = multiprocessing.get_context("fork")
         made: list[dict] = []
