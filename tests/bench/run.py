@@ -321,6 +321,8 @@ class Server:
         """Stop the server's process group. `wait=False`: SIGTERM now, and the run goes on
         while it shuts down (gunicorn's graceful stop takes 1–4 s of waiting); the next stop()
         (the run's end at the latest) waits for it, with SIGKILL after 25 s."""
+        if not wait and self.proc is None:
+            return  # not running, or SIGTERM already sent
         proc, self.proc = self.proc or self.stopping, None
         self.stopping = None
         if proc is None or proc.poll() is not None:
