@@ -14,11 +14,11 @@ from sqlmodel import func, select
 
 from app import create_app
 from app.db import database
-from app.domain import receipts
+from app.domain import capacity, receipts
 from app.domain.booking import counter_drift
 from app.domain.demo import seed_demo
 from app.migrate import upgrade
-from app.models import Booking, Receipt, Slot
+from app.models import Booking, Office, Receipt, Slot, utcnow
 from tests.bench import issue11, run, scale, services
 from tests.support.databases import fresh_database
 
@@ -30,14 +30,38 @@ needs_servers = pytest.mark.skipif(
            "redis-server; .ci/run installs them)")
 
 
-def _indexes(url: str) -> dict[str, list[str]]:
+def _indexes(url: str) -> dict[str, list]:
+    """The three tables' indexes, UNIQUE constraints, foreign keys and (SQLite) triggers: what
+    the bulk load drops and makes again."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
     try:
         inspector = sa.inspect(engine)
-        return {t: sorted(i["name"] for i in inspector.get_indexes(t))
-                for t in ("slot", "booking", "receipt")}
+        found: dict[str, list] = {}
+        for t in ("slot", "booking", "receipt"):
+            found[t] = sorted(i["name"] for i in inspector.get_indexes(t))
+            found[f"{t} unique"] = sorted(str(u["column_names"])
+                                          for u in inspector.get_unique_constraints(t))
+            found[f"{t} foreign keys"] = sorted(f"{f['constrained_columns']}→{f['referred_table']}"
+                                                for f in inspector.get_foreign_keys(t))
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                found["triggers"] = conn.execute(sa.text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+                )).all()
+        return found
+    finally:
+        engine.dispose()
+
+
+def _content_stamp(url: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text("SELECT n FROM change_stamp")).scalar_one()
     finally:
         engine.dispose()
 
@@ -54,10 +78,13 @@ def test_the_generator_makes_a_kabupaten_whose_counters_and_tokens_hold(tmp_path
         session.commit()
     app.extensions["rekam_db"].dispose()
     indexes_before = _indexes(url)
+    stamp_before = _content_stamp(url)
 
     made = scale.generate(settings, bookings=400, offices=4, days=21)
 
     assert _indexes(url) == indexes_before  # the bulk load drops and makes them again
+    if url.startswith("sqlite"):  # the triggers' work, done once: a kept answer sees the change
+        assert _content_stamp(url) >= stamp_before + made.slots + 2 * made.bookings
 
     assert made.offices == 4
     assert 300 <= made.bookings <= 500
@@ -66,6 +93,11 @@ def test_the_generator_makes_a_kabupaten_whose_counters_and_tokens_hold(tmp_path
         assert counter_drift(session) == []  # what booking-check reports
         assert session.exec(select(func.count()).select_from(Booking)).one() == made.bookings
         assert session.exec(select(func.count()).select_from(Receipt)).one() == made.receipts
+        # One receipt per booking, each naming a booking that is there.
+        assert session.exec(select(func.count(func.distinct(Receipt.booking_id)))).one() \
+            == made.receipts
+        assert session.exec(select(func.count()).select_from(Receipt).outerjoin(
+            Booking, Booking.id == Receipt.booking_id).where(Booking.id.is_(None))).one() == 0
         offices = set(session.exec(select(Booking.office_code).distinct()))
         assert offices == {"351501", "351502", "351503", "351504"}
         # No slot holds more than its open share; the past holds the states a year leaves.
@@ -73,6 +105,12 @@ def test_the_generator_makes_a_kabupaten_whose_counters_and_tokens_hold(tmp_path
             assert slot.booked <= slot.capacity - slot.held_back
         statuses = set(session.exec(select(Booking.status).distinct()))
         assert {"booked", "collected"} <= statuses
+        # Both pools' horizons are complete: the app's own job would add no slot.
+        for code in offices:
+            office = session.get(Office, code)
+            for pool in ("station", "counter"):
+                assert capacity.missing_times(session, office, pool,
+                                              *capacity.horizon(office, utcnow())) == []
         # The tokens are the app's own: genuine under the published key.
         current = receipts.verify_token(session, made.sample_token)
         assert current.genuine and current.status == "valid"
@@ -119,7 +157,7 @@ def test_two_servers_behind_one_postgres_and_one_redis_book_exactly_and_share_li
     assert cross_row[3] == "met", cross_row
     assert limit_row[3] == "met", limit_row
     # Everything the bench started is gone.
-    assert started and all(s.proc is None for s in started)
+    assert started and all(s.proc is None and s.stopping is None for s in started)
     assert redis.proc.poll() is not None
     assert not pg.folder.exists() and not instance.exists()
     with pytest.raises(OSError):

@@ -23,6 +23,7 @@ decorated with `@case("name", "Title")`. A page for page weight: append a Page t
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import contextlib
 import datetime as dt
 import gzip
@@ -261,6 +262,19 @@ def receipts(bench: Bench) -> Section:
 # --------------------------------------------------------------------------------------------
 
 
+def app_settings(env: dict[str, str]) -> dict[str, str]:
+    """The settings a server started with `env` reads (app/config.py's names), for an app made
+    in this process: DATABASE_URL spelt out (the instance folder's SQLite unless set), so that
+    one in this process's own environment cannot stand in for the one `env` leaves unset."""
+    from app.config import ENV_NAMES
+
+    settings = {k: v for k, v in env.items() if k in ENV_NAMES}
+    if not settings.get("DATABASE_URL"):
+        instance = Path(env["INSTANCE_PATH"]).resolve()
+        settings["DATABASE_URL"] = f"sqlite:///{instance / 'rekam.sqlite3'}"
+    return settings
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -275,6 +289,7 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = OUT / f"{name}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.stopping: subprocess.Popen[bytes] | None = None  # SIGTERM sent, not yet waited for
 
     def start(self, timeout: float = 90) -> Server:
         OUT.mkdir(parents=True, exist_ok=True)
@@ -283,12 +298,14 @@ class Server:
         self.proc = subprocess.Popen(self.argv, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL,
                                      stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
             try:
                 fetch(self.url + "/", timeout=5)
+                say(f"{self.name} answered after {time.monotonic() - started:.1f}s")
                 return self
             except OSError:
                 time.sleep(0.2)
@@ -300,10 +317,28 @@ class Server:
         except OSError:
             return ""
 
-    def stop(self) -> None:
-        proc, self.proc = self.proc, None
+    def stop(self, wait: bool = True) -> None:
+        """Stop the server's process group. `wait=False`: SIGTERM now, and the run goes on
+        while it shuts down (gunicorn's graceful stop takes 1–4 s of waiting); the next stop()
+        (the run's end at the latest) waits for it, with SIGKILL after 25 s."""
+        if not wait and self.proc is None:
+            return  # not running, or SIGTERM already sent
+        proc, self.proc = self.proc or self.stopping, None
+        self.stopping = None
         if proc is None or proc.poll() is not None:
             return
+        if not wait:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            self.stopping = proc
+            say(f"stopping {self.name} (SIGTERM sent; waited for at the end)")
+            return
+        started = time.monotonic()
+        self._stop(proc)
+        say(f"stopped {self.name} in {time.monotonic() - started:.1f}s")
+
+    @staticmethod
+    def _stop(proc: subprocess.Popen[bytes]) -> None:
         for sig, wait in ((signal.SIGTERM, 25), (signal.SIGKILL, 5)):
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, sig)
@@ -552,9 +587,11 @@ class Bench:
 
     def booking_check(self, env: dict[str, str]) -> tuple[bool, str]:
         """`flask booking-check` against that server's database: (no drift, its last line)."""
+        started = time.monotonic()
         done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "booking-check"],
                               cwd=ROOT, env=env, stdin=subprocess.DEVNULL, capture_output=True,
                               text=True, timeout=300, check=False)
+        say(f"booking-check in {time.monotonic() - started:.1f}s")
         lines = (done.stdout + done.stderr).strip().splitlines()
         return done.returncode == 0, lines[-1] if lines else f"exit {done.returncode}"
 
@@ -615,14 +652,29 @@ class Bench:
             self.servers[name] = server.start()
         return self.servers[name]
 
-    def seed(self, env: dict[str, str]) -> None:
-        argv = [sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo"]
-        say(f"seeding: {shlex.join(argv)} (INSTANCE_PATH={env.get('INSTANCE_PATH')}"
-            f"{', ' + env['DATABASE_URL'].split('@')[-1] if env.get('DATABASE_URL') else ''})")
-        done = subprocess.run(argv, cwd=ROOT, env=env, stdin=subprocess.DEVNULL,
-                              capture_output=True, text=True, timeout=300, check=False)
-        if done.returncode:
-            raise RuntimeError(f"seed-demo failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    def seed(self, *envs: dict[str, str]) -> None:
+        """What `flask --app wsgi seed-demo` does (app/cli.py: `upgrade_if_needed`, then
+        `seed_demo` in a write session), for each environment's database, in this process:
+        a Python start and an app import less per database than the command."""
+        from app import create_app
+        from app.db import database
+        from app.domain.demo import seed_demo
+        from app.migrate import upgrade_if_needed
+
+        for env in envs:
+            say(f"seeding (seed-demo's steps, in-process): INSTANCE_PATH="
+                f"{env.get('INSTANCE_PATH')}"
+                f"{', ' + env['DATABASE_URL'].split('@')[-1] if env.get('DATABASE_URL') else ''}")
+            started = time.monotonic()
+            app = create_app(app_settings(env))
+            try:
+                upgrade_if_needed(app.config["DATABASE_URL"])
+                with app.app_context(), database().session(write=True) as session:
+                    seed_demo(session)
+                    session.commit()
+            finally:
+                app.extensions["rekam_db"].dispose()
+            say(f"seeded in {time.monotonic() - started:.1f}s")
 
     # -- measures ------------------------------------------------------------------------------
 
@@ -639,15 +691,22 @@ class Bench:
             return
         plan = [BASELINE, *(load for load in todo if load is not BASELINE)]
         ready = []
-        for load in plan:  # check the answer, warm up
+        for load in plan:  # check the answer
             url = self.server(load.server).url + load.path
             check = fetch(url, load.headers, method=load.method, body=load.body)
             if check.status not in load.expect:
                 self.failures[load] = (f"HTTP {check.status} (expected "
                                        f"{'/'.join(map(str, load.expect))}): not measured")
                 continue
-            run_wrk(url, self.warmup, load, self.tag(load) + "-warmup")
             ready.append((load, url))
+        # Warm up: every load's wrk for `warmup` seconds, all at once (one warm-up second per
+        # pass instead of one per load; nothing of it is counted).
+        say(f"warm-up: {len(ready)} loads at once ({self.warmup}s)")
+        warmups = [(url, load, self.tag(load) + "-warmup") for load, url in ready]
+        with concurrent.futures.ThreadPoolExecutor(max(1, len(warmups))) as pool:
+            for done in [pool.submit(run_wrk, url, self.warmup, load, tag)
+                         for url, load, tag in warmups]:
+                done.result()
         duration = duration or self.duration
         rounds = min(self.rounds, duration)  # wrk takes whole seconds
         for n in range(rounds):
@@ -923,6 +982,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 sections[c.name] = rendered
             bench.notes = []
+        for server in bench.servers.values():  # all at once; the stack waits for each
+            server.stop(wait=False)
     header = (f"_Generated by `make bench` on {when} in {time.monotonic() - started:.0f}s"
               f"{' (self-test: the bare app stood in for Rekam)' if args.self_test else ''}"
               f"{'; this run: ' + ', '.join(args.only) + ', other sections as dated' if args.only else ''}"

@@ -88,6 +88,15 @@ def _nik(n: int) -> str:
     return f"351504{day:02d}0390{serial:04d}"
 
 
+ACCEPT_PAUSE = 0.5  # seconds after the last connection opened, before the rush
+
+
+def _opened(ready: list) -> None:
+    ready[0] -= 1
+    if ready[0] <= 0:
+        ready[1].set()
+
+
 @dataclass
 class RushResult:
     statuses: dict[int, int]
@@ -109,12 +118,15 @@ class RushResult:
 
 
 async def _one(host: str, port: int, path: str, headers: str, body: bytes, start: asyncio.Event,
-               opened: asyncio.Semaphore) -> tuple[int | str, float, bytes]:
-    async with opened:
-        try:
-            reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 60)
-        except (OSError, TimeoutError) as error:
-            return type(error).__name__, 0.0, b""
+               opened: asyncio.Semaphore, ready: list) -> tuple[int | str, float, bytes]:
+    try:
+        async with opened:
+            try:
+                reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 60)
+            except (OSError, TimeoutError) as error:
+                return type(error).__name__, 0.0, b""
+    finally:
+        _opened(ready)
     await start.wait()
     began = time.perf_counter()
     answer = b""
@@ -137,6 +149,7 @@ async def _rush(targets: list[tuple[str, str]], slot_id: int, clients: int,
     """Client i POSTs to targets[i % len(targets)] = (base URL, bearer token)."""
     start = asyncio.Event()
     opened = asyncio.Semaphore(clients)
+    ready = [clients, asyncio.Event()]  # connections still opening; set when none is
     tasks, bases = [], []
     for i in range(clients):
         base, token = targets[i % len(targets)]
@@ -147,8 +160,12 @@ async def _rush(targets: list[tuple[str, str]], slot_id: int, clients: int,
                                               json.dumps({"nik": _nik(first + i),
                                                           "name": "Peserta", "service": "pemula",
                                                           "slot_id": slot_id}).encode(),
-                                              start, opened)))
-    await asyncio.sleep(2)  # every connection open before anyone asks: a real rush
+                                              start, opened, ready)))
+    # Every connection open before anyone asks (a real rush), and a moment more for the
+    # server to take them in: at most 2 s in all, as the fixed pause this replaces.
+    waited = time.perf_counter()
+    await asyncio.wait_for(ready[1].wait(), 60)
+    await asyncio.sleep(max(0.0, min(ACCEPT_PAUSE, 2 - (time.perf_counter() - waited))))
     began = time.perf_counter()
     start.set()
     results = await asyncio.gather(*tasks)
