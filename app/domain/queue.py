@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import math
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -96,11 +96,7 @@ def choose(waiting: Sequence[Waiting], recent_lanes: Sequence[str], now: datetim
     if not due:
         return min(waiting, key=_across_lanes)
     by_lane = {lane: sorted((t for t in due if t.lane == lane), key=_key) for lane in LANE_ORDER}
-    run = 0
-    for lane in recent_lanes:
-        if lane != "P":
-            break
-        run += 1
+    run = _priority_run(recent_lanes)
     lanes = list(LANE_ORDER)
     if run >= max_priority_run and (by_lane["A"] or by_lane["B"]):
         lanes.remove("P")
@@ -118,35 +114,36 @@ def order(waiting: Sequence[Waiting], recent_lanes: Sequence[str], now: datetime
     due = {lane: sorted((t for t in waiting if t.lane == lane and t.due_at <= now), key=_key)
            for lane in LANE_ORDER}
     later = sorted((t for t in waiting if t.due_at > now), key=_across_lanes)
-    run = 0
-    for lane in recent_lanes:
-        if lane != "P":
-            break
-        run += 1
-    heads = dict.fromkeys(LANE_ORDER, 0)
-
-    def left(lane: str) -> bool:
-        return heads[lane] < len(due[lane])
-
-    line = []
-    while any(left(lane) for lane in LANE_ORDER):
-        others = left("A") or left("B")
-        lanes = [lane for lane in LANE_ORDER
-                 if not (lane == "P" and run >= max_priority_run and others)]
-        lane = next(lane for lane in lanes if left(lane))
-        line.append(due[lane][heads[lane]])
-        heads[lane] += 1
-        run = run + 1 if lane == "P" else 0
+    queues = {lane: iter(tickets) for lane, tickets in due.items()}
+    line = [next(queues[lane]) for lane in _lanes_called(
+        {lane: len(tickets) for lane, tickets in due.items()}, recent_lanes, max_priority_run)]
     return line + later  # then the idle desk's rule: the earliest of those not yet due
 
 
 def _priority_run(recent_lanes: Sequence[str]) -> int:
+    """How many of the pool's latest calls in a row went to the priority lane."""
     run = 0
     for lane in recent_lanes:
         if lane != "P":
             break
         run += 1
     return run
+
+
+def _lanes_called(due_per_lane: dict[str, int], recent_lanes: Sequence[str],
+                  max_priority_run: int) -> Iterator[str]:
+    """The lane of each call, in turn, until the due tickets run out: P first but never more
+    than `max_priority_run` in a row while A or B wait, A before B. `order` and
+    `position_in_line` both walk this, over rows and over counts."""
+    left = dict(due_per_lane)
+    run = _priority_run(recent_lanes)
+    while any(left.values()):
+        others = left["A"] > 0 or left["B"] > 0
+        lane = next(name for name in LANE_ORDER if left[name] > 0
+                    and not (name == "P" and run >= max_priority_run and others))
+        yield lane
+        left[lane] -= 1
+        run = run + 1 if lane == "P" else 0
 
 
 def position_in_line(lane: str, ahead_in_lane: int, due_per_lane: dict[str, int],
@@ -156,20 +153,15 @@ def position_in_line(lane: str, ahead_in_lane: int, due_per_lane: dict[str, int]
     tickets of each lane (itself not counted) and how many of its own lane are before it.
     The same walk as `order`, over numbers instead of rows, so a check-in does not read the
     whole waiting line to tell one person their place (issue 12)."""
-    length = {name: due_per_lane.get(name, 0) for name in LANE_ORDER}
-    length[lane] += 1
-    heads = dict.fromkeys(LANE_ORDER, 0)
-    run = _priority_run(recent_lanes)
-    position = 0
-    while True:
-        others = heads["A"] < length["A"] or heads["B"] < length["B"]
-        chosen = next(name for name in LANE_ORDER if heads[name] < length[name]
-                      and not (name == "P" and run >= max_priority_run and others))
-        position += 1
-        if chosen == lane and heads[lane] == ahead_in_lane:
-            return position
-        heads[chosen] += 1
-        run = run + 1 if chosen == "P" else 0
+    counts = {name: due_per_lane.get(name, 0) for name in LANE_ORDER}
+    counts[lane] += 1  # the ticket itself
+    calls_of_its_lane = 0
+    for position, chosen in enumerate(_lanes_called(counts, recent_lanes, max_priority_run), 1):
+        if chosen == lane:
+            if calls_of_its_lane == ahead_in_lane:
+                return position
+            calls_of_its_lane += 1
+    raise ValueError("more tickets before it than its lane holds")
 
 
 # --- tickets -----------------------------------------------------------------------------------
