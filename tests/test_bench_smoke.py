@@ -30,6 +30,16 @@ needs_servers = pytest.mark.skipif(
            "redis-server; .ci/run installs them)")
 
 
+def _seeded_app(url: str, settings: dict):
+    """The app over a migrated database with the demo offices, committed (a bench server's)."""
+    upgrade(url)
+    app = create_app(settings)
+    with app.app_context(), database().session() as session:
+        seed_demo(session)
+        session.commit()
+    return app
+
+
 def _indexes(url: str) -> dict[str, list]:
     """The three tables' indexes, UNIQUE constraints, foreign keys and (SQLite) triggers: what
     the bulk load drops and makes again."""
@@ -71,11 +81,7 @@ def test_the_generator_makes_a_kabupaten_whose_counters_and_tokens_hold(tmp_path
     url = fresh_database("bench_scale", tmp_path)
     settings = {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url, "RATE_LIMITS": "off",
                 "BASE_URL": "http://127.0.0.1:5000"}
-    upgrade(url)
-    app = create_app(settings)
-    with app.app_context(), database().session() as session:
-        seed_demo(session)
-        session.commit()
+    app = _seeded_app(url, settings)
     app.extensions["rekam_db"].dispose()
     indexes_before = _indexes(url)
     stamp_before = _content_stamp(url)
@@ -222,11 +228,8 @@ def test_the_outreach_row_imports_residents_and_leaves_nothing_behind(tmp_path):
     url = f"sqlite:///{tmp_path}/outreach.sqlite3"
     env = {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url,
            "BASE_URL": "http://127.0.0.1:5000"}
-    upgrade(url)
-    app = create_app(env)
-    with app.app_context(), database().session() as session:
-        seed_demo(session)
-        session.commit()
+    app = _seeded_app(url, env)
+    with app.app_context(), database().session(write=False) as session:
         before = session.exec(select(func.count()).select_from(Booking)).one()
     result = issues12_16.outreach_measure(env, residents=40)
     with app.app_context(), database().session(write=False) as session:
