@@ -4,9 +4,10 @@ The public reads every phone and kiosk repeats — the office list, a week of sl
 verification and its stored document — are the same bytes until someone writes. `@kept` on such
 a view keeps its 200 answer per worker, and serves it again only while
 
-- the database is unchanged since it was made: `Database.generation()` (SQLite's
-  `PRAGMA data_version`) moves with every commit of every process on the machine, so a cancel
-  made through one worker is read at once through the other (DESIGN §4: the present);
+- what answers are made of is unchanged since it was made: `Database.generation()` moves
+  with every commit, by any process on the machine, that touches a table other than the
+  bookkeeping ones (app/db.py `ChangeWatch`), so a cancel made through one worker is read at
+  once through the other (DESIGN §4: the present);
 - and the clock has not reached the moment the view said its answer turns (`turns_at`): a slot
   closing to online booking, a held-back share opening, a token expiring, a new day.
 
@@ -41,13 +42,14 @@ KEY_ENVIRON = ("HTTP_ACCEPT_LANGUAGE", "HTTP_HX_REQUEST")
 class Kept:
     generation: int
     until: float  # time.time()
-    status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
     etag: bool
 
 
 class AnswerStore:
+    """The kept 200 answers of one worker, the least recently used dropped past `size`."""
+
     def __init__(self, size: int = MAX_ANSWERS):
         self._answers: OrderedDict[tuple, Kept] = OrderedDict()
         self._lock = threading.Lock()
@@ -121,14 +123,14 @@ def kept(view: Callable) -> Callable:
     @wraps(view)
     def answer(*args, **kwargs):
         store = _store() if request.method == "GET" else None
-        generation = database().generation() if store is not None else None
-        key = _key() if generation is not None else None
-        if key is None:
+        key = _key() if store is not None else None
+        generation = database().generation() if key is not None else None
+        if generation is None:
             return view(*args, **kwargs)
         now = time.time()
         hit = store.get(key, generation, now)
         if hit is not None:
-            response = current_app.response_class(hit.body, hit.status, Headers(hit.headers))
+            response = current_app.response_class(hit.body, 200, Headers(hit.headers))
             return conditional(response) if hit.etag else response
         response = current_app.make_response(view(*args, **kwargs))
         until = min(g.pop("answer_turns_at", now + KEEP_SECONDS), now + KEEP_SECONDS)
@@ -138,7 +140,7 @@ def kept(view: Callable) -> Callable:
             if len(body) <= MAX_BYTES:
                 headers = tuple((k, v) for k, v in response.headers.items()
                                 if k != "Content-Length")
-                store.put(key, Kept(generation, until, 200, headers, body,
+                store.put(key, Kept(generation, until, headers, body,
                                     "ETag" in response.headers))
         return response
 
