@@ -28,6 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from .adapters.files import private_file
+from .domain import capacity
 from .models import CONTENT_STAMP
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
@@ -336,7 +337,5 @@ def keep_horizon(office, pool: str, now) -> None:
     """The booking horizon's slot rows, made before a request lists them: the one step the
     citizen pages, the desa staff's form and the API share (the faces may not import each
     other). Its memory of horizons found complete lives with the app (one set per worker)."""
-    from .domain import capacity  # the domain's rule; this is only the request's glue
-
     capacity.keep_horizon(get_session(), office, pool, now, write=write_step,
                           seen=current_app.extensions.setdefault("horizon_complete", set()))
