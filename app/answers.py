@@ -30,6 +30,7 @@ from flask import current_app, g, request
 from werkzeug.datastructures import Headers
 
 from .db import database
+from .sessions import carries_session_cookie
 
 KEEP_SECONDS = 60  # at most, whatever the view says: a rule we did not foresee turns by then
 MAX_ANSWERS = 256  # per worker
@@ -107,10 +108,6 @@ def request_key() -> tuple:
     environ = request.environ
     return (request.endpoint, environ.get("PATH_INFO"), environ.get("QUERY_STRING"),
             environ.get("HTTP_COOKIE", ""), *(environ.get(name) for name in KEY_ENVIRON))
-
-
-def carries_session_cookie() -> bool:
-    return current_app.config["SESSION_COOKIE_NAME"] in request.environ.get("HTTP_COOKIE", "")
 
 
 def _key() -> tuple | None:

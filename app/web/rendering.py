@@ -14,9 +14,10 @@ from flask_babel import get_locale
 from jinja2_fragments.flask import render_block
 from werkzeug.http import parse_accept_header
 
-from ..answers import carries_session_cookie, request_key
+from ..answers import request_key
 from ..db import database
 from ..extensions import htmx
+from ..sessions import carries_session_cookie
 
 TEXT_SIZES = ("normal", "large", "larger")
 CONTRASTS = ("normal", "high")
